@@ -1,0 +1,5 @@
+"""python -m cecli"""
+
+from .cli import cli
+
+cli(prog_name="cecli")

@@ -1,0 +1,179 @@
+"""Datasets: the built-in toy set, and strict CSV / YAML loading.
+
+Every way a file can be wrong ends in a DataError naming the file, the line and
+the column; nothing is guessed or coerced silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import DataError
+
+TARGET_NAMES = ("target", "label", "y")  # looked for, in this order, when --target is not given
+TRUE_FALSE = {"true": 1.0, "false": 0.0}
+CSV_SUFFIXES = (".csv",)
+YAML_SUFFIXES = (".yaml", ".yml")
+BUILTIN = "built-in toy set"
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Inputs X (n, d) float64, targets t (n,) float64, feature names (d,)."""
+
+    X: np.ndarray
+    t: np.ndarray
+    names: tuple[str, ...]
+    target_name: str = "target"
+    source: str = BUILTIN
+
+    @property
+    def n(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def d(self) -> int:
+        return self.X.shape[1]
+
+
+def toy() -> Dataset:
+    """The seed program's 4 x 3 toy set."""
+    X = np.array([[0.52, 1.12, 0.77],
+                  [0.88, -1.08, 0.15],
+                  [0.52, 0.06, -1.30],
+                  [0.74, -2.49, 1.39]])
+    t = np.array([True, True, False, True], dtype=np.float64)
+    return Dataset(X, t, ("x1", "x2", "x3"))
+
+
+def load(path: str | None, target: str | None = None, soft_labels: bool = False) -> Dataset:
+    """The dataset at path (CSV or YAML by suffix), or the toy set when path is None."""
+    if path is None:
+        return toy()
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in CSV_SUFFIXES + YAML_SUFFIXES:
+        supported = ", ".join(CSV_SUFFIXES + YAML_SUFFIXES)
+        raise DataError(f"unsupported file type {suffix or '(none)'!r}; cecli reads {supported}", path)
+    text = read_text(path)
+    if suffix in CSV_SUFFIXES:
+        return parse_csv(text, path, target, soft_labels)
+    from .yamldata import parse_yaml  # pyyaml is imported only for YAML files
+
+    if target is not None:
+        raise DataError("--target applies to CSV files; a YAML file names its targets", path)
+    return parse_yaml(text, path, soft_labels)
+
+
+def read_text(path: str) -> str:
+    """The file's text, decoded as UTF-8 (a byte-order mark is dropped)."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        raise DataError("no such file", path) from None
+    except IsADirectoryError:
+        raise DataError("is a directory, not a data file", path) from None
+    except PermissionError:
+        raise DataError("permission denied", path) from None
+    except OSError as e:
+        raise DataError(f"cannot be read ({e.strerror})", path) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        found = f"byte 0x{raw[e.start]:02x} at offset {e.start}"
+        raise DataError(f"not UTF-8 text ({found}); cecli reads UTF-8 CSV and YAML", path, line) from None
+
+
+def parse_number(cell: str, path, line, column) -> float:
+    """A finite float from a cell's text, or a DataError saying why not."""
+    text = cell.strip()
+    if not text:
+        raise DataError("empty cell; every cell needs a number", path, line, column)
+    try:
+        value = float(text) if "_" not in text else math.nan  # float() would accept "1_000"
+    except ValueError:
+        raise DataError(f"{text!r} is not a number", path, line, column) from None
+    if not math.isfinite(value):
+        raise DataError(f"{text!r} is not a finite number (NaN and infinity cannot be trained on)",
+                        path, line, column)
+    return value
+
+
+def parse_target(cell, path, line, column, soft_labels: bool) -> float:
+    """A label: 0 or 1 (also true/false in any case), or in [0, 1] with soft_labels."""
+    if isinstance(cell, str) and cell.strip().lower() in TRUE_FALSE:
+        return TRUE_FALSE[cell.strip().lower()]
+    if isinstance(cell, bool):
+        return float(cell)
+    value = parse_number(str(cell), path, line, column)
+    if value in (0.0, 1.0) or (soft_labels and 0.0 <= value <= 1.0):
+        return value
+    if 0.0 < value < 1.0:
+        raise DataError(f"target {value:g} is a soft label; targets must be 0 or 1 "
+                        "(compare-losses --soft-labels accepts values in [0, 1])", path, line, column)
+    raise DataError(f"target {value:g} is not 0 or 1 (also written true/false)", path, line, column)
+
+
+def parse_csv(text: str, path: str, target: str | None = None, soft_labels: bool = False) -> Dataset:
+    """A dataset from CSV text: a header of names, then one example per line."""
+    rows = [(n, row) for n, row in _csv_rows(text, path) if any(cell.strip() for cell in row)]
+    if not rows:
+        raise DataError("empty file; expected a header row of column names", path)
+    _, header = rows[0]
+    names = [name.strip() for name in header]
+    _check_names(names, path)
+    if len(rows) == 1:
+        raise DataError("header only; no examples follow it", path, rows[0][0] + 1)
+    j = target_column(names, target, path)
+    X, t = [], []
+    for line, row in rows[1:]:
+        if len(row) != len(names):
+            raise DataError(f"{len(row)} fields, but the header has {len(names)}", path, line)
+        t.append(parse_target(row[j], path, line, names[j], soft_labels))
+        X.append([parse_number(cell, path, line, name)
+                  for k, (cell, name) in enumerate(zip(row, names, strict=True)) if k != j])
+    features = tuple(name for k, name in enumerate(names) if k != j)
+    return Dataset(np.array(X, dtype=np.float64).reshape(len(X), len(features)),
+                   np.array(t, dtype=np.float64), features, names[j], path)
+
+
+def _csv_rows(text: str, path: str):
+    """(line number, fields) for each record; the line is where the record starts."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 1
+    try:
+        for row in reader:
+            yield line, row
+            line = reader.line_num + 1
+    except csv.Error as e:
+        raise DataError(f"malformed CSV ({e})", path, reader.line_num) from None
+
+
+def _check_names(names: list[str], path: str) -> None:
+    for k, name in enumerate(names):
+        if not name:
+            raise DataError(f"column {k + 1} of the header has no name", path, 1)
+        if names.index(name) != k:
+            raise DataError(f"column name {name!r} appears twice in the header", path, 1)
+    if len(names) < 2:
+        raise DataError("a dataset needs at least one feature column and a target column", path, 1)
+
+
+def target_column(names: list[str], target: str | None, path: str) -> int:
+    """Index of the target: --target, else target/label/y, else the last column."""
+    if target is not None:
+        if target not in names:
+            raise DataError(f"no column named {target!r} for --target; columns are {', '.join(names)}", path)
+        return names.index(target)
+    lowered = [name.lower() for name in names]
+    for candidate in TARGET_NAMES:
+        if candidate in lowered:
+            return lowered.index(candidate)
+    return len(names) - 1

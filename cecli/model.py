@@ -1,0 +1,94 @@
+"""The logistic model and its losses, written as the formulas read.
+
+p = sigmoid(X @ w) is the probability that an example's label is 1.
+Two sigmoids are offered:
+
+* ``tanh``:     0.5 * (tanh(z) + 1), the seed program's choice. It equals the
+  logistic function at 2z, so its weights are half the usual logits.
+* ``logistic``: 1 / (1 + exp(-z)), the textbook sigmoid.
+
+The seed's loss, the negative log-likelihood of the labels, is
+-sum(log(p*t + (1-p)*(1-t))); the cross-entropy is -sum(t log p + (1-t) log(1-p)).
+For 0/1 labels they are the same number. Training uses the same loss written
+from the logit a (p = logistic(a)): t*softplus(-a) + (1-t)*softplus(a), which
+never rounds p to 0 or 1 before taking the log.
+"""
+
+from __future__ import annotations
+
+import autograd.numpy as np
+
+SIGMOIDS = ("tanh", "logistic")
+REDUCTIONS = ("sum", "mean")
+
+# The logit a with p = logistic(a), per unit of z = X @ w: tanh's sigmoid is logistic(2z).
+LOGIT_SCALE = {"tanh": 2.0, "logistic": 1.0}
+
+
+def tanh_sigmoid(z):
+    """The seed's sigmoid 0.5*(tanh(z)+1), equal to logistic(2z)."""
+    return 0.5 * (np.tanh(z) + 1)
+
+
+def logistic_sigmoid(z):
+    """The standard logistic function 1/(1+exp(-z))."""
+    return 1 / (1 + np.exp(-z))
+
+
+SIGMOID_FUNCTIONS = {"tanh": tanh_sigmoid, "logistic": logistic_sigmoid}
+
+
+def predictions(w, X, sigmoid="tanh"):
+    """Probability that each label is 1: (n,) from X (n, d) and w (d,)."""
+    return SIGMOID_FUNCTIONS[sigmoid](np.dot(X, w))
+
+
+def logits(w, X, sigmoid="tanh"):
+    """The logit a of each example, p = logistic(a): (n,)."""
+    return LOGIT_SCALE[sigmoid] * np.dot(X, w)
+
+
+def label_probabilities(p, t):
+    """Probability the model gives to each observed label: p if t = 1, 1-p if t = 0."""
+    return p * t + (1 - p) * (1 - t)
+
+
+def nll_terms(p, t):
+    """The seed's per-example negative log-likelihood, -log(label probability)."""
+    return -np.log(label_probabilities(p, t))
+
+
+def cross_entropy_terms(p, t):
+    """Per-example binary cross-entropy, -(t log p + (1-t) log(1-p))."""
+    return -(t * np.log(p) + (1 - t) * np.log(1 - p))
+
+
+def softplus(x):
+    """log(1 + exp(x)), finite for every finite x."""
+    return np.logaddexp(0.0, x)
+
+
+def stable_terms(a, t):
+    """Per-example loss from logits: t*softplus(-a) + (1-t)*softplus(a), i.e. -log p^t (1-p)^(1-t)."""
+    return t * softplus(-a) + (1 - t) * softplus(a)
+
+
+def reduce(total, n, reduction):
+    """A summed loss, or its mean over n examples."""
+    return total / n if reduction == "mean" else total
+
+
+def loss(w, X, t, sigmoid="tanh", reduction="sum"):
+    """The training loss: the negative log-likelihood of the labels t (n,) under weights w (d,)."""
+    return reduce(np.sum(stable_terms(logits(w, X, sigmoid), t)), len(t), reduction)
+
+
+def seed_loss(w, X, t, sigmoid="tanh", reduction="sum"):
+    """The same loss in the seed's form, -sum(log(p*t + (1-p)*(1-t))): exact only away from saturation."""
+    return reduce(np.sum(nll_terms(predictions(w, X, sigmoid), t)), len(t), reduction)
+
+
+def accuracy(w, X, t, sigmoid="tanh"):
+    """Fraction of examples whose label is the more probable one (p >= 1/2 means 1)."""
+    predicted = np.dot(X, w) >= 0  # p >= 1/2 exactly when z >= 0, for both sigmoids
+    return float(np.mean(predicted == (t >= 0.5)))
