@@ -84,10 +84,17 @@ def resolved_config(ctx: click.Context, config_path: str | None) -> Config:
     return resolve(file_values, flags)
 
 
-def load_data(path, config: Config):
+def load_data(path, config: Config, err=None):
+    """The dataset at path (or the built-in one) and its summary; warnings go to the err console."""
+    from . import render
     from .data import load
+    from .describe import summarize
 
-    return load(path, config.target)
+    data = load(path, config.target)
+    summary = summarize(data)
+    for message in summary.warnings() if err is not None else ():
+        render.warning(err, message)
+    return data, summary
 
 
 def emit_json(payload: dict) -> None:
@@ -110,8 +117,8 @@ def train(ctx, path, target, sigmoid, reduction, config_path, as_json, lr, steps
     from .train import train as run
 
     config = resolved_config(ctx, config_path)
-    data = load_data(path, config)
     out, err = render.consoles()
+    data, _ = load_data(path, config, err)
     with render.progress(err, config.steps, enabled=err.is_terminal and not as_json) as callback:
         result = run(data, config, callback)
     accuracy = model.accuracy(result.weights, data.X, data.t, config.sigmoid)
@@ -154,7 +161,7 @@ def gradcheck(ctx, path, target, sigmoid, reduction, config_path, as_json, point
     from .train import training_loss
 
     config = resolved_config(ctx, config_path)
-    data = load_data(path, config)
+    data, _ = load_data(path, config, render.consoles()[1])
     result = checks.gradcheck(training_loss(data, config), data.names, points, seed, eps, rtol, atol)
     if as_json:
         emit_json(result.as_dict())
@@ -183,7 +190,7 @@ def compare_losses(ctx, path, target, sigmoid, reduction, config_path, as_json, 
     from .train import train as run
 
     config = resolved_config(ctx, config_path)
-    data = load_data(path, config)
+    data, _ = load_data(path, config, render.consoles()[1])
     trained = run(data, config).weights
     results = {name: compare(w, data.X, data.t, config.sigmoid)
                for name, w in (("initial", np.zeros(data.d)), ("trained", trained))}
@@ -199,3 +206,23 @@ def compare_losses(ctx, path, target, sigmoid, reduction, config_path, as_json, 
     agree = all(r.difference == 0 for r in results.values())
     out.print("NLL and cross-entropy are equal for these 0/1 targets." if agree
               else "NLL and cross-entropy differ here: see the per-example terms.")
+
+
+@cli.command(short_help="Summarize a dataset: features, balance, stable learning rate.")
+@data_options
+@click.pass_context
+def inspect(ctx, path, target, sigmoid, reduction, config_path, as_json):
+    """What to know before training: per-feature min, max, mean and std, the target
+    balance, constant columns, duplicated rows, and the largest learning rate for
+    which plain gradient descent is stable on this data (2/L, with L the largest
+    eigenvalue of XᵀX, times 1/4 for --sigmoid logistic, divided by n for
+    --reduction mean).
+    """
+    from . import render
+
+    config = resolved_config(ctx, config_path)
+    data, summary = load_data(path, config)
+    if as_json:
+        emit_json(summary.as_dict(config.sigmoid, config.reduction) | {"data": data.source})
+    else:
+        render.consoles()[0].print(render.inspect_report(summary, config.sigmoid, config.reduction))

@@ -97,7 +97,9 @@ def parse_number(cell: str, path, line, column) -> float:
     if not text:
         raise DataError("empty cell; every cell needs a number", path, line, column)
     try:
-        value = float(text) if "_" not in text else math.nan  # float() would accept "1_000"
+        if "_" in text:  # float() would read "1_000" as 1000
+            raise ValueError(text)
+        value = float(text)
     except ValueError:
         raise DataError(f"{text!r} is not a number", path, line, column) from None
     if not math.isfinite(value):
@@ -106,19 +108,27 @@ def parse_number(cell: str, path, line, column) -> float:
     return value
 
 
-def parse_target(cell, path, line, column, soft_labels: bool) -> float:
-    """A label: 0 or 1 (also true/false in any case), or in [0, 1] with soft_labels."""
-    if isinstance(cell, str) and cell.strip().lower() in TRUE_FALSE:
-        return TRUE_FALSE[cell.strip().lower()]
+def parse_label(cell, path, line, column) -> float:
+    """A target cell as a number: true/false (any case) read as 1/0."""
     if isinstance(cell, bool):
         return float(cell)
-    value = parse_number(str(cell), path, line, column)
-    if value in (0.0, 1.0) or (soft_labels and 0.0 <= value <= 1.0):
-        return value
-    if 0.0 < value < 1.0:
-        raise DataError(f"target {value:g} is a soft label; targets must be 0 or 1 "
-                        "(compare-losses --soft-labels accepts values in [0, 1])", path, line, column)
-    raise DataError(f"target {value:g} is not 0 or 1 (also written true/false)", path, line, column)
+    if isinstance(cell, str) and cell.strip().lower() in TRUE_FALSE:
+        return TRUE_FALSE[cell.strip().lower()]
+    return parse_number(str(cell), path, line, column)
+
+
+def check_targets(t: np.ndarray, lines: list, path, column, soft_labels: bool = False) -> np.ndarray:
+    """t if every target is 0 or 1 (in [0, 1] with soft_labels), else a DataError at the first bad one."""
+    allowed = (t >= 0) & (t <= 1) if soft_labels else (t == 0) | (t == 1)
+    if allowed.all():
+        return t
+    i = int(np.argmin(allowed))
+    found = np.unique(t)
+    shown = ", ".join(f"{v:g}" for v in found[:10]) + (", ..." if found.size > 10 else "")
+    kind = "0 or 1 (also written true/false)" if not soft_labels else "in [0, 1]"
+    soft = " is a soft label;" if not soft_labels and 0 < t[i] < 1 else ""
+    raise DataError(f"target {t[i]:g}{soft} must be {kind}; the targets take the values {shown}",
+                    path, lines[i], column)
 
 
 def parse_csv(text: str, path: str, target: str | None = None, soft_labels: bool = False) -> Dataset:
@@ -136,17 +146,18 @@ def parse_csv(text: str, path: str, target: str | None = None, soft_labels: bool
     for line, row in rows[1:]:
         if len(row) != len(names):
             raise DataError(f"{len(row)} fields, but the header has {len(names)}", path, line)
-        t.append(parse_target(row[j], path, line, names[j], soft_labels))
+        t.append(parse_label(row[j], path, line, names[j]))
         X.append([parse_number(cell, path, line, name)
                   for k, (cell, name) in enumerate(zip(row, names, strict=True)) if k != j])
     features = tuple(name for k, name in enumerate(names) if k != j)
-    return Dataset(np.array(X, dtype=np.float64).reshape(len(X), len(features)),
-                   np.array(t, dtype=np.float64), features, names[j], path)
+    lines = [line for line, _ in rows[1:]]
+    t = check_targets(np.array(t, dtype=np.float64), lines, path, names[j], soft_labels)
+    return Dataset(np.array(X, dtype=np.float64).reshape(len(X), len(features)), t, features, names[j], path)
 
 
 def _csv_rows(text: str, path: str):
     """(line number, fields) for each record; the line is where the record starts."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, skipinitialspace=True)
     line = 1
     try:
         for row in reader:
@@ -177,3 +188,13 @@ def target_column(names: list[str], target: str | None, path: str) -> int:
         if candidate in lowered:
             return lowered.index(candidate)
     return len(names) - 1
+
+
+def format_csv(data: Dataset) -> str:
+    """The dataset as CSV text that load() reads back to the same arrays (repr round-trips floats)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*data.names, data.target_name])
+    for x, t in zip(data.X.tolist(), data.t.tolist(), strict=True):
+        writer.writerow([*map(repr, x), repr(t)])
+    return buffer.getvalue()

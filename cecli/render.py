@@ -138,3 +138,30 @@ def examples_table(comparison, title: str) -> Table:
         table.add_row(str(i + 1), short(c.targets[i]), short(c.p[i], 10), short(c.likelihood_terms[i], 10),
                       short(c.nll_terms[i], 10), short(c.ce_terms[i], 10))
     return table
+
+
+def warning(console: Console, message: str) -> None:
+    """One warning line on the stderr console."""
+    console.print(Text.assemble(("Warning: ", "bold yellow"), message), highlight=False, soft_wrap=True)
+
+
+def inspect_report(summary, sigmoid: str, reduction: str):
+    """Features with their statistics, target balance, duplicates and the stable learning rate."""
+    s = summary
+    table = Table(box=box.SIMPLE_HEAD, title=f"{s.n} rows × {len(s.names)} features", title_justify="left")
+    table.add_column("feature")
+    for name in ("min", "max", "mean", "std"):
+        table.add_column(name, justify="right")
+    table.add_column("")
+    for j, name in enumerate(s.names):
+        note = Text("constant", "yellow") if name in s.constant_features else ""
+        table.add_row(name, short(s.minimum[j]), short(s.maximum[j]), short(s.mean[j]), short(s.std[j]), note)
+    lr = s.stable_lr(sigmoid, reduction)
+    facts = key_values([
+        ("targets", f"{s.positives} of {s.n} are 1 ({s.positives / s.n:.1%}), {s.n - s.positives} are 0"),
+        ("duplicated rows", str(s.duplicated_rows)),
+        ("λ_max(XᵀX)", short(s.eigenvalue, 8)),
+        ("stable lr", f"below {short(lr, 6)} (2/L for sigmoid {sigmoid}, {reduction} of NLL)"),
+    ])
+    notes = [Text(f"Warning: {message}", "yellow") for message in s.warnings()]
+    return Group(table, facts, *notes)

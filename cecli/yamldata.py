@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import yaml
 
-from .data import Dataset, parse_number, parse_target
+from .data import Dataset, check_targets, parse_label, parse_number
 from .errors import DataError
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -60,9 +60,10 @@ def parse_yaml(text: str, path: str, soft_labels: bool = False) -> Dataset:
                         path, line_of(nodes["targets"]))
     X = _parse_inputs(inputs, nodes["inputs"].value, path)
     names = _parse_names(document.get("names"), nodes.get("names"), X.shape[1], path)
-    t = [parse_target(value, path, line_of(item), "targets", soft_labels)
-         for value, item in zip(targets, nodes["targets"].value, strict=True)]
-    return Dataset(X, np.array(t, dtype=np.float64), names, "targets", path)
+    lines = [line_of(item) for item in nodes["targets"].value]
+    t = [parse_label(value, path, line, "targets") for value, line in zip(targets, lines, strict=True)]
+    return Dataset(X, check_targets(np.array(t, dtype=np.float64), lines, path, "targets", soft_labels),
+                   names, "targets", path)
 
 
 def _parse_inputs(inputs: list, row_nodes: list, path: str) -> np.ndarray:
@@ -96,3 +97,9 @@ def _parse_names(names, node, d: int, path: str) -> tuple[str, ...]:
     if len(set(names)) != d:
         raise DataError("'names' has a name twice", path, line_of(node))
     return tuple(names)
+
+
+def format_yaml(data: Dataset) -> str:
+    """The dataset as YAML text that parse_yaml reads back to the same arrays."""
+    document = {"names": list(data.names), "inputs": data.X.tolist(), "targets": data.t.tolist()}
+    return yaml.safe_dump(document, default_flow_style=None, sort_keys=False)

@@ -135,3 +135,37 @@ def test_python_dash_m_cecli_runs(tmp_path):
     done = subprocess.run([sys.executable, "-m", "cecli", "train", "--json"], capture_output=True,
                           text=True, cwd=tmp_path, check=True)
     assert '"initial_loss": 2.772588722239781' in done.stdout
+
+
+@pytest.mark.parametrize("name, content, where", [
+    ("bad.csv", "a,target\n1,0\nx,1\n", "line 3, column 'a'"),
+    ("ragged.csv", "a,b,target\n1,2,0\n1,2\n", "line 3"),
+    ("labels.csv", "a,target\n1,7\n", "line 2"),
+    ("bad.yaml", "inputs:\n  - [1, 2]\n  - [3]\ntargets: [1, 0]\n", "line 3"),
+    ("binary.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
+    ("data.parquet", "x", "unsupported file type"),
+])
+@pytest.mark.parametrize("command", ["train", "gradcheck", "compare-losses", "inspect"])
+def test_bad_data_is_one_line_exit_1(run, write, command, name, content, where):
+    path = write(name, content)
+    result = run(command, path)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {path}") and where in lines[0]
+
+
+def test_inspect_reports_the_toy_set(run, run_json):
+    out = run_json("inspect")
+    assert out["rows"] == 4 and out["positives"] == 3 and out["duplicated_rows"] == 0
+    assert out["stable_lr"] == pytest.approx(0.18787236, rel=1e-6)
+    text = run("inspect", "--sigmoid", "logistic").stdout
+    assert "x3" in text and "stable lr" in text and "0.751489" in text
+
+
+def test_warnings_go_to_stderr_and_training_goes_on(run, write):
+    path = write("one.csv", "a,b,target\n1,2,1\n1,3,1\n1,3,1\n")
+    result = run("train", path, "--json", "--steps", "2")
+    assert result.exit_code == 0
+    assert "Warning: all 3 targets are 1" in result.stderr and "constant" in result.stderr
+    assert result.stdout.lstrip().startswith("{")

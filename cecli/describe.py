@@ -1,0 +1,100 @@
+"""What to know about a dataset before training on it: a pure summary and its warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import Dataset
+from .errors import finite_list
+
+# Curvature of the per-example loss in z = x.w is at most 4 * logistic'(a) <= 1 for the
+# tanh sigmoid (a = 2z) and logistic'(a) <= 1/4 for the logistic one (a = z).
+CURVATURE = {"tanh": 1.0, "logistic": 0.25}
+
+
+def largest_eigenvalue(X: np.ndarray, tol: float = 1e-12, max_iterations: int = 1000) -> float:
+    """λ_max(XᵀX) by power iteration on the d x d Gram matrix: one pass over X, no eigendecomposition."""
+    gram = X.T @ X
+    v = np.random.default_rng(0).standard_normal(X.shape[1])  # fixed start: the answer is reproducible
+    value = 0.0
+    for _ in range(max_iterations):
+        u = gram @ v
+        norm = float(np.linalg.norm(u))
+        if norm == 0.0:
+            return 0.0
+        previous, value, v = value, float(v @ u) / float(v @ v), u / norm
+        if abs(value - previous) <= tol * value:
+            break
+    return value
+
+
+def stable_lr(eigenvalue: float, n: int, sigmoid: str, reduction: str) -> float:
+    """2/L, the learning rate below which plain gradient descent cannot diverge (inf for L = 0)."""
+    L = eigenvalue * CURVATURE[sigmoid] / (n if reduction == "mean" else 1)
+    return 2.0 / L if L > 0 else float("inf")
+
+
+@dataclass(frozen=True, eq=False)
+class DataSummary:
+    """Per-feature statistics (d,), target balance, and the curvature bound of X."""
+
+    names: tuple[str, ...]
+    n: int
+    minimum: np.ndarray
+    maximum: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+    positives: int  # targets equal to 1 (soft labels count by their sum)
+    duplicated_rows: int  # rows equal (features and target) to an earlier row
+    eigenvalue: float  # λ_max(XᵀX)
+
+    @property
+    def constant_features(self) -> tuple[str, ...]:
+        return tuple(name for name, lo, hi in zip(self.names, self.minimum, self.maximum, strict=True)
+                     if lo == hi)
+
+    def stable_lr(self, sigmoid: str, reduction: str) -> float:
+        return stable_lr(self.eigenvalue, self.n, sigmoid, reduction)
+
+    def warnings(self) -> list[str]:
+        """What is accepted but worth knowing before training."""
+        notes = []
+        if self.positives in (0, self.n):
+            label = 1 if self.positives else 0
+            notes.append(f"all {self.n} targets are {label}: with one class the weights grow without bound")
+        for name in self.constant_features:
+            value = self.minimum[self.names.index(name)]
+            notes.append(f"feature {name!r} is constant ({value:g}): it acts only as an intercept")
+        if self.duplicated_rows:
+            rows = "row repeats" if self.duplicated_rows == 1 else "rows repeat"
+            notes.append(f"{self.duplicated_rows} {rows} an earlier row (same features and target)")
+        return notes
+
+    def as_dict(self, sigmoid: str, reduction: str) -> dict:
+        return {
+            "rows": self.n, "names": list(self.names),
+            "features": [{"name": name, "min": lo, "max": hi, "mean": mu, "std": sd}
+                         for name, lo, hi, mu, sd in zip(self.names, finite_list(self.minimum),
+                                                         finite_list(self.maximum), finite_list(self.mean),
+                                                         finite_list(self.std), strict=True)],
+            "positives": self.positives, "negatives": self.n - self.positives,
+            "constant_features": list(self.constant_features), "duplicated_rows": self.duplicated_rows,
+            "largest_eigenvalue": self.eigenvalue, "sigmoid": sigmoid, "reduction": reduction,
+            "stable_lr": self.stable_lr(sigmoid, reduction), "warnings": self.warnings(),
+        }
+
+
+def duplicated_rows(X: np.ndarray, t: np.ndarray) -> int:
+    """How many rows of [X t] equal an earlier row, compared as raw bytes."""
+    rows = np.ascontiguousarray(np.column_stack([X, t])) + 0.0  # + 0.0 turns -0.0 into 0.0
+    as_bytes = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
+    return int(rows.shape[0] - np.unique(as_bytes).size)
+
+
+def summarize(data: Dataset) -> DataSummary:
+    """Everything `cecli inspect` shows, and what `train` warns about."""
+    X = data.X
+    return DataSummary(data.names, data.n, X.min(axis=0), X.max(axis=0), X.mean(axis=0), X.std(axis=0),
+                       int(round(float(data.t.sum()))), duplicated_rows(X, data.t), largest_eigenvalue(X))
