@@ -14,7 +14,7 @@ from click.core import ParameterSource
 
 from . import __version__
 from .config import CHOICES, FIELDS, Config, read_config_file, resolve
-from .errors import CecliError, CheckFailed
+from .errors import CecliError, CheckFailed, Diverged, finite, finite_list
 
 DEFAULTS = Config()
 SIGMOID_HELP = ("tanh: the seed's 0.5*(tanh(z)+1), which is the logistic function at 2z, "
@@ -60,6 +60,8 @@ def data_options(f):
                      show_default=True, help=SIGMOID_HELP),
         click.option("--reduction", type=click.Choice(CHOICES["reduction"]), default=DEFAULTS.reduction,
                      show_default=True, help="Sum the per-example NLL (the seed), or take its mean."),
+        click.option("--standardize", is_flag=True, default=DEFAULTS.standardize,
+                     help="z-score each feature with the data's mean and std before training."),
         click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
                      metavar="FILE", help="YAML file of options; flags given here override it."),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout."),
@@ -85,16 +87,20 @@ def resolved_config(ctx: click.Context, config_path: str | None) -> Config:
 
 
 def load_data(path, config: Config, err=None):
-    """The dataset at path (or the built-in one) and its summary; warnings go to the err console."""
+    """(dataset as the model sees it, its summary, the standardization or None); warnings go to err."""
     from . import render
     from .data import load
     from .describe import summarize
+    from .standardize import fit, standardized
 
     data = load(path, config.target)
+    transform = fit(data) if config.standardize else None
+    if transform is not None:
+        data = standardized(data, transform)
     summary = summarize(data)
     for message in summary.warnings() if err is not None else ():
         render.warning(err, message)
-    return data, summary
+    return data, summary, transform
 
 
 def emit_json(payload: dict) -> None:
@@ -106,7 +112,7 @@ def emit_json(payload: dict) -> None:
 @data_options
 @descent_options
 @click.pass_context
-def train(ctx, path, target, sigmoid, reduction, config_path, as_json, lr, steps):
+def train(ctx, path, target, sigmoid, reduction, standardize, config_path, as_json, lr, steps):
     """Train by plain gradient descent from w = 0 and print the initial and trained loss.
 
     The loss is the negative log-likelihood of the labels, -sum log(p*t + (1-p)*(1-t)),
@@ -118,22 +124,43 @@ def train(ctx, path, target, sigmoid, reduction, config_path, as_json, lr, steps
 
     config = resolved_config(ctx, config_path)
     out, err = render.consoles()
-    data, _ = load_data(path, config, err)
+    data, summary, transform = load_data(path, config, err)
+    bound = summary.stable_lr(config.sigmoid, config.reduction)
+    if config.lr > bound:
+        times = f"{config.lr / bound:.3g}x" if bound > 0 else "infinitely far above"
+        render.warning(err, f"--lr {config.lr:g} is {times} the stable bound 2/L = {bound:.4g} "
+                            "for this data; gradient descent may diverge")
     with render.progress(err, config.steps, enabled=err.is_terminal and not as_json) as callback:
         result = run(data, config, callback)
-    accuracy = model.accuracy(result.weights, data.X, data.t, config.sigmoid)
+    report = {
+        "initial_loss": result.initial_loss, "trained_loss": None if result.diverged else result.trained_loss,
+        "weights": None if result.diverged else finite_list(result.weights), "names": list(data.names),
+        "steps": result.steps, "lr": config.lr, "sigmoid": config.sigmoid, "reduction": config.reduction,
+        "standardization": transform.as_dict() if transform else None, "data": data.source, "rows": data.n,
+        "losses": list(result.losses), "diverged": result.diverged, "diverged_at": result.diverged_at,
+        "stable_lr": finite(bound),
+    }
+    if result.diverged:
+        if as_json:
+            emit_json(report)
+        raise Diverged(divergence_message(result, config.lr, bound))
+    report |= {"accuracy": model.accuracy(result.weights, data.X, data.t, config.sigmoid),
+               "gradient_norm": result.gradient_norm,
+               "separated": model.separates(result.weights, data.X, data.t)}
     if as_json:
-        from .errors import finite
-
-        emit_json({
-            "initial_loss": finite(result.initial_loss), "trained_loss": finite(result.trained_loss),
-            "weights": [finite(w) for w in result.weights], "names": list(data.names),
-            "accuracy": accuracy, "gradient_norm": finite(result.gradient_norm),
-            "steps": result.steps, "lr": config.lr, "sigmoid": config.sigmoid, "reduction": config.reduction,
-            "data": data.source, "rows": data.n, "losses": [finite(x) for x in result.losses],
-        })
+        emit_json(report)
     else:
-        out.print(render.train_summary(result, data, config, accuracy))
+        out.print(render.train_summary(result, data, config, report))
+
+
+def divergence_message(result, lr: float, bound: float) -> str:
+    """Where and how training diverged, and the fixes."""
+    step = result.diverged_at
+    what = (f"the loss became inf or nan at step {step}" if result.became_non_finite
+            else f"the loss rose above its initial value {result.initial_loss:.6g} at step {step} "
+                 f"and ended at {result.trained_loss:.6g}")
+    return (f"training diverged: {what}, with --lr {lr:g}. Plain gradient descent is stable on this data "
+            f"below 2/L = {bound:.4g}: use --lr below that, or --reduction mean, or --standardize")
 
 
 @cli.command(short_help="Check autograd's gradient against finite differences.")
@@ -149,7 +176,7 @@ def train(ctx, path, target, sigmoid, reduction, config_path, as_json, lr, steps
 @click.option("--atol", type=click.FloatRange(min=0), default=1e-6, show_default=True,
               help="Absolute tolerance on each coordinate.")
 @click.pass_context
-def gradcheck(ctx, path, target, sigmoid, reduction, config_path, as_json, points, seed, eps, rtol, atol):
+def gradcheck(ctx, path, target, sigmoid, reduction, standardize, config_path, as_json, points, seed, eps, rtol, atol):
     """Check autograd's gradient of the training loss against finite differences.
 
     At w = 0 and at --points seeded random points, each coordinate of the gradient is
@@ -161,7 +188,7 @@ def gradcheck(ctx, path, target, sigmoid, reduction, config_path, as_json, point
     from .train import training_loss
 
     config = resolved_config(ctx, config_path)
-    data, _ = load_data(path, config, render.consoles()[1])
+    data, _, _ = load_data(path, config, render.consoles()[1])
     result = checks.gradcheck(training_loss(data, config), data.names, points, seed, eps, rtol, atol)
     if as_json:
         emit_json(result.as_dict())
@@ -177,7 +204,7 @@ def gradcheck(ctx, path, target, sigmoid, reduction, config_path, as_json, point
 @data_options
 @descent_options
 @click.pass_context
-def compare_losses(ctx, path, target, sigmoid, reduction, config_path, as_json, lr, steps):
+def compare_losses(ctx, path, target, sigmoid, reduction, standardize, config_path, as_json, lr, steps):
     """Show the likelihood, log-likelihood, NLL and cross-entropy side by side.
 
     At w = 0 and at the weights `cecli train` reaches with the same options. The
@@ -190,7 +217,7 @@ def compare_losses(ctx, path, target, sigmoid, reduction, config_path, as_json, 
     from .train import train as run
 
     config = resolved_config(ctx, config_path)
-    data, _ = load_data(path, config, render.consoles()[1])
+    data, _, _ = load_data(path, config, render.consoles()[1])
     trained = run(data, config).weights
     results = {name: compare(w, data.X, data.t, config.sigmoid)
                for name, w in (("initial", np.zeros(data.d)), ("trained", trained))}
@@ -203,15 +230,13 @@ def compare_losses(ctx, path, target, sigmoid, reduction, config_path, as_json, 
     out.print(render.ladder_table(results["initial"], "at w = 0"))
     out.print(render.ladder_table(results["trained"], f"after {config.steps} steps at lr {config.lr:g}"))
     out.print(render.examples_table(results["trained"], "per example, after training"))
-    agree = all(r.difference == 0 for r in results.values())
-    out.print("NLL and cross-entropy are equal for these 0/1 targets." if agree
-              else "NLL and cross-entropy differ here: see the per-example terms.")
+    out.print(render.breakdown(results))
 
 
 @cli.command(short_help="Summarize a dataset: features, balance, stable learning rate.")
 @data_options
 @click.pass_context
-def inspect(ctx, path, target, sigmoid, reduction, config_path, as_json):
+def inspect(ctx, path, target, sigmoid, reduction, standardize, config_path, as_json):
     """What to know before training: per-feature min, max, mean and std, the target
     balance, constant columns, duplicated rows, and the largest learning rate for
     which plain gradient descent is stable on this data (2/L, with L the largest
@@ -221,7 +246,7 @@ def inspect(ctx, path, target, sigmoid, reduction, config_path, as_json):
     from . import render
 
     config = resolved_config(ctx, config_path)
-    data, summary = load_data(path, config)
+    data, summary, _ = load_data(path, config)
     if as_json:
         emit_json(summary.as_dict(config.sigmoid, config.reduction) | {"data": data.source})
     else:

@@ -45,6 +45,24 @@ class LossComparison:
     def stable(self) -> float:
         return float(np.sum(self.stable_terms))
 
+    def flags(self, rtol: float = 1e-12) -> list[str]:
+        """Per example, where the seed's naive forms fail: inf, nan, or digits lost against the stable form."""
+        out = []
+        for nll, ce, exact in zip(self.nll_terms, self.ce_terms, self.stable_terms, strict=True):
+            problems = []
+            for name, term in (("NLL", nll), ("CE", ce)):
+                if not np.isfinite(term):
+                    problems.append(f"{name} {term}")
+                elif abs(term - exact) > rtol * abs(exact):
+                    problems.append(f"{name} inexact")
+            out.append(", ".join(problems))
+        return out
+
+    @property
+    def equal_in_float64(self) -> bool:
+        """NLL and CE totals are the same finite number."""
+        return bool(np.isfinite(self.nll) and self.nll == self.cross_entropy)
+
     @property
     def difference(self) -> float:
         """NLL minus cross-entropy: 0 for 0/1 targets."""
@@ -57,11 +75,12 @@ class LossComparison:
             "weights": finite_list(self.weights), "likelihood": finite(self.likelihood),
             "log_likelihood": finite(self.log_likelihood), "nll": finite(self.nll),
             "cross_entropy": finite(self.cross_entropy), "stable_nll": finite(self.stable),
-            "difference": finite(self.difference),
+            "difference": finite(self.difference), "flagged": sum(bool(f) for f in self.flags()),
             "examples": [{"target": float(t), "p": finite(p), "likelihood": finite(lik), "nll": finite(nll),
-                          "cross_entropy": finite(ce)} for t, p, lik, nll, ce in zip(
-                              self.targets, self.p, self.likelihood_terms, self.nll_terms, self.ce_terms,
-                              strict=True)],
+                          "cross_entropy": finite(ce), "stable_nll": finite(exact), "flag": flag or None}
+                         for t, p, lik, nll, ce, exact, flag in zip(
+                             self.targets, self.p, self.likelihood_terms, self.nll_terms, self.ce_terms,
+                             self.stable_terms, self.flags(), strict=True)],
         }
 
 

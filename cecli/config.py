@@ -18,6 +18,7 @@ class Config:
     reduction: str = "sum"  # the seed sums the per-example losses
     target: str | None = None  # CSV target column; None: target, label, y or the last column
     seed: int = 0  # every random choice (gradient-check points) derives from it
+    standardize: bool = False  # z-score each feature with the training data's mean and std
 
 
 CHOICES = {"sigmoid": ("tanh", "logistic"), "reduction": ("sum", "mean")}
@@ -30,6 +31,8 @@ def check_value(key: str, value):
     if key in CHOICES:
         if value not in CHOICES[key]:
             raise ConfigError(f"{key} must be one of {', '.join(CHOICES[key])}, not {value!r}")
+    elif kind == "bool" and not isinstance(value, bool):
+        raise ConfigError(f"{key} must be true or false, not {value!r}")
     elif kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
         raise ConfigError(f"{key} must be an integer, not {value!r}")
     elif kind == "float":

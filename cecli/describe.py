@@ -14,10 +14,21 @@ from .errors import finite_list
 CURVATURE = {"tanh": 1.0, "logistic": 0.25}
 
 
+def column_scales(X: np.ndarray) -> np.ndarray:
+    """max |X_j| per column (1 for an all-zero column), so that X / scales cannot overflow when squared."""
+    scales = np.abs(X).max(axis=0) if X.size else np.ones(X.shape[1])
+    return np.where(scales > 0, scales, 1.0)
+
+
 def largest_eigenvalue(X: np.ndarray, tol: float = 1e-12, max_iterations: int = 1000) -> float:
     """λ_max(XᵀX) by power iteration on the d x d Gram matrix: one pass over X, no eigendecomposition."""
-    gram = X.T @ X
-    v = np.random.default_rng(0).standard_normal(X.shape[1])  # fixed start: the answer is reproducible
+    scale = float(column_scales(X).max())  # XᵀX = scale² YᵀY: Y = X / scale keeps 1e300 features finite
+    with np.errstate(over="ignore"):
+        return scale * scale * _largest_eigenvalue_of_gram((X / scale).T @ (X / scale), tol, max_iterations)
+
+
+def _largest_eigenvalue_of_gram(gram: np.ndarray, tol: float, max_iterations: int) -> float:
+    v = np.random.default_rng(0).standard_normal(gram.shape[0])  # fixed start: the answer is reproducible
     value = 0.0
     for _ in range(max_iterations):
         u = gram @ v
@@ -66,7 +77,8 @@ class DataSummary:
             notes.append(f"all {self.n} targets are {label}: with one class the weights grow without bound")
         for name in self.constant_features:
             value = self.minimum[self.names.index(name)]
-            notes.append(f"feature {name!r} is constant ({value:g}): it acts only as an intercept")
+            effect = "it has no effect on the model" if value == 0 else "it acts only as an intercept"
+            notes.append(f"feature {name!r} is constant ({value:g}): {effect}")
         if self.duplicated_rows:
             rows = "row repeats" if self.duplicated_rows == 1 else "rows repeat"
             notes.append(f"{self.duplicated_rows} {rows} an earlier row (same features and target)")
@@ -95,6 +107,8 @@ def duplicated_rows(X: np.ndarray, t: np.ndarray) -> int:
 
 def summarize(data: Dataset) -> DataSummary:
     """Everything `cecli inspect` shows, and what `train` warns about."""
-    X = data.X
-    return DataSummary(data.names, data.n, X.min(axis=0), X.max(axis=0), X.mean(axis=0), X.std(axis=0),
+    X, scales = data.X, column_scales(data.X)
+    scaled = X / scales  # mean and std of X / scales, times scales: no overflow for features near 1e308
+    mean, std = scaled.mean(axis=0) * scales, scaled.std(axis=0) * scales
+    return DataSummary(data.names, data.n, X.min(axis=0), X.max(axis=0), mean, std,
                        int(round(float(data.t.sum()))), duplicated_rows(X, data.t), largest_eigenvalue(X))

@@ -25,7 +25,7 @@ def number(x: float) -> str:
 
 
 def short(x: float, digits: int = 6) -> str:
-    return f"{float(x):.{digits}g}"
+    return f"{float(x) + 0.0:.{digits}g}"  # + 0.0 shows -0.0 as 0
 
 
 @contextmanager
@@ -69,15 +69,16 @@ def key_values(rows: list[tuple[str, str]], title: str | None = None) -> Table:
     return table
 
 
-def train_summary(result, data, config, accuracy: float):
-    """Initial and trained loss as the seed prints them, the run's facts and the weights by name."""
+def train_summary(result, data, config, report: dict):
+    """Initial and trained loss as the seed prints them, the run's facts, the weights by name."""
     header = Text.assemble(f"Initial loss: {number(result.initial_loss)}\n",
                            f"Trained loss: {number(result.trained_loss)}")
+    scaled = ", standardized" if config.standardize else ""
     facts = key_values([
-        ("data", f"{data.source} ({data.n} rows × {data.d} features)"),
+        ("data", f"{data.source} ({data.n} rows × {data.d} features{scaled})"),
         ("model", f"sigmoid {config.sigmoid}, loss {config.reduction} of NLL"),
-        ("descent", f"{result.steps} steps at lr {config.lr:g}"),
-        ("accuracy", f"{accuracy:.1%}"),
+        ("descent", f"{result.steps} steps at lr {config.lr:g} (stable below {short(report['stable_lr'], 4)})"),
+        ("accuracy", f"{report['accuracy']:.1%}"),
         ("|gradient|", short(result.gradient_norm)),
     ])
     weights = Table(box=box.SIMPLE_HEAD, title="weights", title_justify="left")
@@ -85,7 +86,12 @@ def train_summary(result, data, config, accuracy: float):
     weights.add_column("weight", justify="right")
     for name, w in zip(data.names, result.weights, strict=True):
         weights.add_row(name, f"{w: .10f}")
-    return Group(header, facts, weights, loss_curve([result.initial_loss, *result.losses]))
+    parts = [header, facts, weights, loss_curve([result.initial_loss, *result.losses])]
+    if report["separated"]:
+        parts.append(Text("Note: these weights classify every example correctly, so the data are "
+                          "separable: the maximum-likelihood estimate does not exist, the loss tends to 0 "
+                          "and the weights grow without bound as steps increase.", "dim"))
+    return Group(*parts)
 
 
 def gradcheck_table(result):
@@ -128,16 +134,36 @@ def ladder_table(comparison, title: str) -> Table:
     return table
 
 
+def worst(flag: str) -> str:
+    """The gravest failure in a flag: nan, then inf, then lost digits."""
+    for word in ("nan", "inf", "inexact"):
+        if word in flag:
+            return word
+    return ""
+
+
 def examples_table(comparison, title: str) -> Table:
-    """Per example: target, p, likelihood term, NLL term, CE term."""
+    """Per example: target, p, likelihood term, NLL, CE and stable terms, and where the naive forms fail."""
     c = comparison
-    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
-    for name in ("#", "target", "p", "p(label)", "NLL term", "CE term"):
-        table.add_column(name, justify="right")
-    for i in range(len(c.p)):
-        table.add_row(str(i + 1), short(c.targets[i]), short(c.p[i], 10), short(c.likelihood_terms[i], 10),
-                      short(c.nll_terms[i], 10), short(c.ce_terms[i], 10))
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", padding=(0, 1), pad_edge=False)
+    for name in ("#", "t", "p", "p(label)", "NLL term", "CE term", "stable"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("", style="bold red", no_wrap=True)
+    for i, flag in enumerate(c.flags()):
+        table.add_row(str(i + 1), short(c.targets[i]), short(c.p[i], 5), short(c.likelihood_terms[i], 5),
+                      short(c.nll_terms[i], 5), short(c.ce_terms[i], 5), short(c.stable_terms[i], 5), worst(flag))
     return table
+
+
+def breakdown(comparisons: dict) -> Text:
+    """One closing sentence: NLL equals CE here, or where float64 breaks the seed's forms."""
+    broken = {name: [i + 1 for i, flag in enumerate(c.flags()) if flag] for name, c in comparisons.items()}
+    if all(c.equal_in_float64 for c in comparisons.values()) and not any(broken.values()):
+        return Text("NLL and cross-entropy are equal for these 0/1 targets, term by term.", "green")
+    where = "; ".join(f"{name}: examples {', '.join(map(str, rows[:12]))}{', ...' if len(rows) > 12 else ''}"
+                      for name, rows in broken.items() if rows)
+    return Text("Equal on paper, not in float64: the seed's forms give inf, nan or lose digits where p "
+                f"rounds to 0 or 1 ({where}). The stable form, which training uses, stays exact.", "yellow")
 
 
 def warning(console: Console, message: str) -> None:

@@ -1,0 +1,174 @@
+"""The stable loss where the seed's form breaks, divergence, the learning-rate bound, standardization."""
+
+from decimal import Decimal, getcontext
+
+import numpy as np
+import pytest
+from autograd import grad
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from cecli import compare, data, model, standardize
+from cecli.config import Config
+from cecli.train import train
+
+getcontext().prec = 60
+
+
+def exact_softplus(x: float) -> float:
+    """log(1 + exp(x)) to 60 digits."""
+    return float((1 + Decimal(x).exp()).ln())
+
+
+def exact_residual(a: float, label: float) -> float:
+    """logistic(a) - label to 60 digits, rounded once."""
+    return float(1 / (1 + (-Decimal(a)).exp()) - Decimal(label))
+
+
+@pytest.mark.parametrize("a", [20.0, -20.0, 40.0, -40.0, 1000.0, -1000.0, 0.5])
+@pytest.mark.parametrize("label", [0.0, 1.0])
+@pytest.mark.parametrize("sigmoid", model.SIGMOIDS)
+def test_stable_loss_and_gradient_are_exact_at_saturation(a, label, sigmoid):
+    scale = model.LOGIT_SCALE[sigmoid]
+    X, t, w = np.array([[a / scale]]), np.array([label]), np.array([1.0])
+    expected = exact_softplus(-a) if label == 1 else exact_softplus(a)
+    assert model.loss(w, X, t, sigmoid) == pytest.approx(expected, rel=1e-12)
+    gradient = grad(model.loss)(w, X, t, sigmoid)
+    expected_gradient = exact_residual(a, label) * a  # d/dw of the loss of a = scale * x * w, at w = 1
+    assert np.isfinite(gradient).all()
+    assert gradient[0] == pytest.approx(expected_gradient, rel=1e-12, abs=1e-300)
+
+
+def test_the_seed_form_breaks_where_the_stable_one_does_not():
+    X, t, w = np.array([[20.0]]), np.array([0.0]), np.array([1.0])  # tanh: p rounds to 1.0 at z = 20
+    with np.errstate(divide="ignore"):
+        assert model.seed_loss(w, X, t) == np.inf
+    assert model.loss(w, X, t) == pytest.approx(40.0, rel=1e-12)
+
+
+def test_features_near_1e300_stay_finite():
+    X = np.array([[1e300, -3e299], [-2e300, 1e299]])
+    t = np.array([1.0, 0.0])
+    for w in (np.array([1e-300, 1e-300]), np.array([1.0, -1.0])):
+        value, gradient = model.loss(w, X, t), grad(model.loss)(w, X, t)
+        assert np.isfinite(value) and np.isfinite(gradient).all()
+    assert model.loss(np.array([1.0, -1.0]), X, t) == 0.0  # both labels right with certainty
+    # wrong with certainty: the loss is the logit itself, 2 * 1.3e300
+    assert model.loss(np.array([-1.0, 1.0]), X, t) == pytest.approx(2 * 1.3e300 + 2 * 2.1e300, rel=1e-12)
+
+
+@settings(max_examples=50)
+@given(arrays(np.float64, (6, 3), elements=st.floats(-30, 30)), st.sampled_from(model.SIGMOIDS),
+       st.sampled_from(model.REDUCTIONS), arrays(np.float64, 3, elements=st.floats(-3, 3)))
+def test_fused_primitive_equals_the_plain_form(X, sigmoid, reduction, w):
+    t = np.array([0.0, 1, 1, 0, 1, 0])
+    assert model.loss(w, X, t, sigmoid, reduction) == pytest.approx(
+        model.plain_loss(w, X, t, sigmoid, reduction), rel=1e-12, abs=1e-300)
+    # a gradient coordinate is a sum of per-example terms that may cancel: compare on their scale
+    np.testing.assert_allclose(grad(model.loss)(w, X, t, sigmoid, reduction),
+                               grad(model.plain_loss)(w, X, t, sigmoid, reduction), rtol=1e-12,
+                               atol=1e-12 * (np.abs(X).sum() + 1e-300))
+
+
+def test_fused_hessian_equals_the_plain_hessian():
+    from autograd import hessian
+
+    toy = data.toy()
+    w = np.array([0.3, -0.2, 0.5])
+    np.testing.assert_allclose(hessian(model.loss)(w, toy.X, toy.t), hessian(model.plain_loss)(w, toy.X, toy.t),
+                               rtol=1e-12)
+
+
+# --- divergence -----------------------------------------------------------------------------
+
+TWO = data.Dataset(np.array([[1.0], [2.0]]), np.array([1.0, 0.0]), ("x",))
+
+
+def test_a_run_that_ends_above_its_start_is_divergent():
+    result = train(TWO, Config(lr=10, steps=5))
+    assert result.diverged and result.diverged_at == 1
+
+
+def test_a_non_finite_loss_stops_training_and_keeps_finite_losses():
+    huge = data.Dataset(np.array([[1e300], [-1e300]]), np.array([1.0, 0.0]), ("x",))
+    result = train(huge, Config(lr=1e10, steps=5))
+    assert result.diverged and result.became_non_finite and result.diverged_at == result.steps + 1
+    assert np.isfinite(result.weights).all() and all(np.isfinite(result.losses))
+
+
+def test_descent_below_the_bound_does_not_diverge():
+    assert not train(TWO, Config(lr=0.39, steps=200)).diverged
+
+
+def test_cli_divergence_exits_1_with_step_lr_bound_and_fixes(run, write):
+    path = write("two.csv", "x,target\n1,1\n2,0\n")
+    result = run("train", path, "--lr", "10", "--steps", "5")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    message = result.stderr.strip().splitlines()[-1]
+    for needle in ("diverged", "step 1", "--lr 10", "2/L = 0.4", "--reduction mean", "--standardize"):
+        assert needle in message
+    assert "Warning: --lr 10 is 25x the stable bound" in result.stderr
+    assert "Trained loss" not in result.stdout and "nan" not in result.stdout
+
+
+def test_cli_divergence_json(run, write):
+    path = write("huge.csv", "x,target\n1e300,1\n-1e300,0\n")
+    result = run("train", path, "--lr", "1e10", "--json")
+    assert result.exit_code == 1
+    import json
+
+    out = json.loads(result.stdout)
+    assert out["diverged"] is True and out["diverged_at"] == 1 and out["trained_loss"] is None
+    assert "NaN" not in result.stdout and "Infinity" not in result.stdout
+
+
+def test_no_warning_below_the_bound(run):
+    assert "Warning" not in run("train").stderr
+
+
+# --- standardization and separation ---------------------------------------------------------
+
+def test_standardization_round_trip(run_json, write):
+    path = write("s.csv", "a,b,c,target\n1,10,5,1\n2,30,5,0\n3,20,5,1\n6,40,5,0\n")
+    ds = data.load(path)
+    out = run_json("train", path, "--standardize", "--steps", "3")
+    record = out["standardization"]
+    transform = standardize.Standardization(tuple(record["names"]), np.array(record["means"]),
+                                            np.array(record["stds"]))
+    Z = transform.apply(ds.X)
+    np.testing.assert_allclose(Z[:, :2].mean(axis=0), 0, atol=1e-15)
+    np.testing.assert_allclose(Z[:, :2].std(axis=0), 1, rtol=1e-14)
+    assert (Z[:, 2] == 0).all() and transform.constant_features == ("c",)
+    # the same transform, then the same training, gives the same weights
+    again = train(standardize.standardized(ds, transform), Config(steps=3))
+    np.testing.assert_array_equal(again.weights, np.array(out["weights"]))
+
+
+def test_standardize_warns_about_a_constant_column(run, write):
+    path = write("s.csv", "a,c,target\n1,5,1\n2,5,0\n")
+    assert "feature 'c' is constant (0): it has no effect" in run("train", path, "--standardize").stderr
+
+
+def test_separable_data_is_said_to_be_separable(run, run_json, write):
+    assert run_json("train")["separated"] is True
+    assert "maximum-likelihood estimate does not exist" in run("train").stdout
+    overlapping = write("o.csv", "x,target\n1,1\n1,0\n2,1\n")
+    assert run_json("train", overlapping)["separated"] is False
+
+
+def test_compare_losses_flags_the_seed_forms_where_they_fail():
+    X, t = np.array([[20.0], [1.0], [-30.0]]), np.array([0.0, 1.0, 0.0])
+    c = compare.compare_losses(np.array([1.0]), X, t)
+    flags = c.flags()
+    assert "NLL inf" in flags[0] and flags[1] == "" and "CE nan" in flags[2]
+    assert np.isfinite(c.stable) and not c.equal_in_float64
+
+
+def test_compare_losses_cli_says_where_float64_breaks(run, run_json, write):
+    path = write("s.csv", "x,target\n1,1\n2,0\n-30,0\n9,1\n-9,1\n")
+    result = run("compare-losses", path, "--steps", "1", "--lr", "1")
+    assert result.exit_code == 0 and "Equal on paper, not in float64" in result.stdout
+    out = run_json("compare-losses", path, "--steps", "1", "--lr", "1")
+    assert out["trained"]["flagged"] == 5 and out["trained"]["nll"] is None
+    assert out["trained"]["stable_nll"] == pytest.approx(638.0)
