@@ -86,14 +86,14 @@ def resolved_config(ctx: click.Context, config_path: str | None) -> Config:
     return resolve(file_values, flags)
 
 
-def load_data(path, config: Config, err=None):
+def load_data(path, config: Config, err=None, soft_labels: bool = False):
     """(dataset as the model sees it, its summary, the standardization or None); warnings go to err."""
     from . import render
     from .data import load
     from .describe import summarize
     from .standardize import fit, standardized
 
-    data = load(path, config.target)
+    data = load(path, config.target, soft_labels)
     transform = fit(data) if config.standardize else None
     if transform is not None:
         data = standardized(data, transform)
@@ -163,74 +163,106 @@ def divergence_message(result, lr: float, bound: float) -> str:
             f"below 2/L = {bound:.4g}: use --lr below that, or --reduction mean, or --standardize")
 
 
-@cli.command(short_help="Check autograd's gradient against finite differences.")
+@cli.command(short_help="Check autograd's gradient four ways: rev, fwd, closed form, FD.")
 @data_options
 @click.option("--points", type=click.IntRange(min=0), default=3, show_default=True,
-              help="Random points to check besides w = 0.")
+              help="Seeded standard-normal points to check besides w = 0.")
 @click.option("--seed", type=int, default=DEFAULTS.seed, show_default=True,
-              help="Seed of the random points and of check_grads' random directions.")
+              help="Seed of the points, the Hessian directions and check_grads' random directions.")
 @click.option("--eps", type=click.FloatRange(min=0, min_open=True), default=1e-6, show_default=True,
-              help="Finite-difference step; 1e-6 balances truncation (eps^2) and round-off (1e-16/eps).")
+              help="Central-difference step: truncation error grows as eps², round-off as 1e-16/eps; "
+                   "1e-6 keeps both near 1e-10 (see --sweep-eps).")
 @click.option("--rtol", type=click.FloatRange(min=0), default=1e-6, show_default=True,
-              help="Relative tolerance on each coordinate.")
+              help="Relative tolerance per coordinate, far above the ~1e-10 error of a right gradient "
+                   "and far below that of a wrong one.")
 @click.option("--atol", type=click.FloatRange(min=0), default=1e-6, show_default=True,
-              help="Absolute tolerance on each coordinate.")
+              help="Absolute tolerance per coordinate, for coordinates near 0.")
+@click.option("--order", type=click.IntRange(1, 2), default=1, show_default=True,
+              help="2 also checks Hessian-vector products (reverse-over-reverse, forward-over-reverse, "
+                   "closed form) and runs check_grads to second order.")
+@click.option("--sweep-eps", is_flag=True, help="Show the finite-difference error for eps from 1e-1 to 1e-12.")
 @click.pass_context
-def gradcheck(ctx, path, target, sigmoid, reduction, standardize, config_path, as_json, points, seed, eps, rtol, atol):
-    """Check autograd's gradient of the training loss against finite differences.
+def gradcheck(ctx, path, target, sigmoid, reduction, standardize, config_path, as_json, points, seed, eps, rtol,
+              atol, order, sweep_eps):
+    """Check autograd's gradient of the training loss, four ways.
 
-    At w = 0 and at --points seeded random points, each coordinate of the gradient is
-    compared with a central difference; autograd's own check_grads (reverse and
-    forward mode, second order) runs too, as the seed does. Exits 1 if any check fails.
+    At w = 0 and at --points seeded random points, each coordinate of autograd's
+    reverse-mode gradient is set beside forward mode, the closed form
+    scale * Xᵀ(p - t) (scale 2 for the tanh sigmoid, 1 for logistic), and a central
+    finite difference. autograd's own check_grads runs too, as in the seed. A row
+    passes when every way is within atol + rtol * |finite difference|. Exits 1 if
+    any check fails, after the report.
     """
     from . import gradcheck as checks
-    from . import render
+    from . import model, render
     from .train import training_loss
 
     config = resolved_config(ctx, config_path)
     data, _, _ = load_data(path, config, render.consoles()[1])
-    result = checks.gradcheck(training_loss(data, config), data.names, points, seed, eps, rtol, atol)
+    X, t, fixed = data.X, data.t, (config.sigmoid, config.reduction)
+    result = checks.gradcheck(
+        training_loss(data, config), data.names, points, seed, eps, rtol, atol, order,
+        closed_form=lambda w: model.closed_form_gradient(w, X, t, *fixed),
+        closed_form_hvp=lambda w, v: model.closed_form_hvp(w, v, X, t, *fixed), sweep=sweep_eps)
     if as_json:
         emit_json(result.as_dict())
     else:
-        render.consoles()[0].print(render.gradcheck_table(result))
+        render.consoles()[0].print(render.gradcheck_report(result))
     if not result.passed:
-        failed = sum(not r.passed for r in result.rows)
-        raise CheckFailed(f"gradient check failed: {failed} of {len(result.rows)} coordinates outside "
-                          f"tolerance, check_grads failed at {len(result.check_grads_failures)} points")
+        failures = result.failures()
+        raise CheckFailed(f"gradient check failed ({len(failures)} failures); first: {failures[0]}")
 
 
-@cli.command(name="compare-losses", short_help="Likelihood, NLL and cross-entropy side by side.")
+@cli.command(name="compare-losses", short_help="Likelihood, log-likelihood, NLL and cross-entropy, step by step.")
 @data_options
 @descent_options
+@click.option("--weights", "weights_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Also compare at these weights: a JSON file with a \"weights\" list (train --json).")
+@click.option("--top", type=click.IntRange(min=1), default=None, metavar="K",
+              help="Show the K examples with the largest loss terms. [default: all up to 20, else 10]")
+@click.option("--soft-labels", is_flag=True, help="Accept targets anywhere in [0, 1], and show how the forms part.")
+@click.option("--bits", is_flag=True, help="Logs in bits (base 2) instead of nats.")
 @click.pass_context
-def compare_losses(ctx, path, target, sigmoid, reduction, standardize, config_path, as_json, lr, steps):
-    """Show the likelihood, log-likelihood, NLL and cross-entropy side by side.
+def compare_losses(ctx, path, target, sigmoid, reduction, standardize, config_path, as_json, lr, steps,
+                   weights_path, top, soft_labels, bits):
+    """Walk the chain from likelihood to cross-entropy on your data.
 
-    At w = 0 and at the weights `cecli train` reaches with the same options. The
-    values are sums over the examples; for 0/1 targets NLL and cross-entropy are equal.
+    Maximize the likelihood Π p^t (1-p)^(1-t) (the examples are independent);
+    equivalently its log (log is increasing); equivalently minimize the negative
+    log-likelihood (a minus sign); which, for 0/1 targets, is the cross-entropy.
+    Shown at w = 0, at the weights `cecli train` reaches with the same options, and
+    at --weights FILE: totals, per-example terms, gradients and baselines. Values
+    are sums over the examples.
     """
+    import math
+
     import numpy as np
 
-    from . import render
-    from .compare import compare_losses as compare
+    from . import compare, render
+    from .modelfile import read_weights
     from .train import train as run
 
     config = resolved_config(ctx, config_path)
-    data, _, _ = load_data(path, config, render.consoles()[1])
-    trained = run(data, config).weights
-    results = {name: compare(w, data.X, data.t, config.sigmoid)
-               for name, w in (("initial", np.zeros(data.d)), ("trained", trained))}
+    data, _, _ = load_data(path, config, render.consoles()[1], soft_labels=soft_labels)
+    trained = run(data, config)
+    weights = {"initial": np.zeros(data.d), "trained": trained.weights}
+    titles = {"initial": "at w = 0", "trained": f"after {trained.steps} steps at lr {config.lr:g}"}
+    if weights_path is not None:
+        weights["given"], titles["given"] = read_weights(weights_path, data.names), f"at {weights_path}"
+    results = {name: compare.compare_losses(w, data.X, data.t, config.sigmoid) for name, w in weights.items()}
+    last = list(results.values())[-1]
+    gradients = compare.compare_gradients(last.weights, data.X, data.t, config.sigmoid)
+    baselines = compare.baselines(data.t, results["trained"].stable)
+    unit, unit_name = (math.log(2), "bits") if bits else (1.0, "nats")
     if as_json:
-        run_facts = {"names": list(data.names), "steps": config.steps, "lr": config.lr,
-                     "sigmoid": config.sigmoid}
-        emit_json({name: c.as_dict() for name, c in results.items()} | run_facts)
+        emit_json({name: c.as_dict() for name, c in results.items()} | {
+            "gradients": gradients.as_dict(), "baselines": baselines.as_dict(unit), "unit": unit_name,
+            "names": list(data.names), "steps": trained.steps, "lr": config.lr, "sigmoid": config.sigmoid,
+            "soft_labels": soft_labels})
         return
-    out = render.consoles()[0]
-    out.print(render.ladder_table(results["initial"], "at w = 0"))
-    out.print(render.ladder_table(results["trained"], f"after {config.steps} steps at lr {config.lr:g}"))
-    out.print(render.examples_table(results["trained"], "per example, after training"))
-    out.print(render.breakdown(results))
+    top = top if top is not None else (None if data.n <= 20 else 10)
+    render.consoles()[0].print(render.compare_report(results, titles, last, gradients, baselines, data.names,
+                                                     top, unit, unit_name, soft_labels))
 
 
 @cli.command(short_help="Summarize a dataset: features, balance, stable learning rate.")

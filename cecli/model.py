@@ -115,6 +115,20 @@ def loss(w, X, t, sigmoid="tanh", reduction="sum"):
     return reduce(nll_of_scores(np.dot(X, w), t, LOGIT_SCALE[sigmoid]), len(t), reduction)
 
 
+def closed_form_gradient(w, X, t, sigmoid="tanh", reduction="sum"):
+    """The gradient written by hand: scale * Xᵀ (p - t), i.e. 2 Xᵀ(p - t) for tanh: (d,)."""
+    residual = nll_score_gradient(onp.dot(X, w), t, LOGIT_SCALE[sigmoid])
+    return reduce(onp.dot(residual, X), len(t), reduction)
+
+
+def closed_form_hvp(w, v, X, t, sigmoid="tanh", reduction="sum"):
+    """The Hessian times v by hand: scale² Xᵀ diag(p (1-p)) X v: (d,)."""
+    scale = LOGIT_SCALE[sigmoid]
+    a = scale * onp.dot(X, w)
+    curvature = scale * scale * logistic_of_logit(a) * logistic_of_logit(-a)
+    return reduce(onp.dot(curvature * onp.dot(X, v), X), len(t), reduction)
+
+
 def plain_loss(w, X, t, sigmoid="tanh", reduction="sum"):
     """loss() written out in autograd.numpy, differentiated op by op; the reference for nll_of_scores."""
     return reduce(np.sum(stable_terms(logits(w, X, sigmoid), t)), len(t), reduction)
