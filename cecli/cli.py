@@ -14,7 +14,7 @@ from click.core import ParameterSource
 
 from . import __version__
 from .config import CHOICES, FIELDS, Config, read_config_file, resolve
-from .errors import CecliError, CheckFailed, Diverged, finite, finite_list
+from .errors import CecliError, CheckFailed, Diverged, Interrupted
 
 DEFAULTS = Config()
 SIGMOID_HELP = ("tanh: the seed's 0.5*(tanh(z)+1), which is the logistic function at 2z, "
@@ -37,6 +37,8 @@ class CecliGroup(click.Group):
             return super().invoke(ctx)
         except CecliError as error:
             raise CecliError2Click(error) from None
+        except KeyboardInterrupt:
+            raise CecliError2Click(Interrupted("interrupted")) from None
 
 
 @click.group(cls=CecliGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,31 +52,50 @@ def cli():
     """
 
 
-def data_options(f):
-    """PATH, --target, --sigmoid, --reduction, --config and --json, shared by every command."""
-    options = [
-        click.argument("path", required=False, metavar="[PATH]"),
-        click.option("--target", default=None, metavar="NAME",
-                     help="CSV column holding the 0/1 labels. [default: target, label or y, else the last]"),
-        click.option("--sigmoid", type=click.Choice(CHOICES["sigmoid"]), default=DEFAULTS.sigmoid,
-                     show_default=True, help=SIGMOID_HELP),
-        click.option("--reduction", type=click.Choice(CHOICES["reduction"]), default=DEFAULTS.reduction,
-                     show_default=True, help="Sum the per-example NLL (the seed), or take its mean."),
-        click.option("--standardize", is_flag=True, default=DEFAULTS.standardize,
-                     help="z-score each feature with the data's mean and std before training."),
-        click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-                     metavar="FILE", help="YAML file of options; flags given here override it."),
-        click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout."),
-    ]
-    return functools.reduce(lambda g, option: option(g), reversed(options), f)
+def options(*decorators):
+    """Apply click decorators in reading order."""
+    return lambda f: functools.reduce(lambda g, option: option(g), reversed(decorators), f)
 
 
-def descent_options(f):
-    """--lr and --steps, for commands that train."""
-    f = click.option("--steps", type=click.IntRange(min=0), default=DEFAULTS.steps, show_default=True,
-                     help="Number of gradient-descent steps.")(f)
-    return click.option("--lr", type=float, default=DEFAULTS.lr, show_default=True,
-                        help="Learning rate: w <- w - lr * grad.")(f)
+data_options = options(
+    click.argument("path", required=False, metavar="[PATH]"),
+    click.option("--target", default=None, metavar="NAME",
+                 help="CSV column holding the 0/1 labels. [default: target, label or y, else the last]"),
+    click.option("--sigmoid", type=click.Choice(CHOICES["sigmoid"]), default=DEFAULTS.sigmoid,
+                 show_default=True, help=SIGMOID_HELP),
+    click.option("--reduction", type=click.Choice(CHOICES["reduction"]), default=DEFAULTS.reduction,
+                 show_default=True, help="Sum the per-example NLL (the seed), or take its mean."),
+    click.option("--standardize", is_flag=True, default=DEFAULTS.standardize,
+                 help="z-score each feature with the training rows' mean and std."),
+    click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+                 metavar="FILE", help="YAML file of options; flags given here override it."),
+    click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout."),
+)
+
+training_options = options(
+    click.option("--lr", type=float, default=DEFAULTS.lr, show_default=True,
+                 help="Learning rate (step size) of gd, momentum and adam."),
+    click.option("--steps", type=click.IntRange(min=0), default=DEFAULTS.steps, show_default=True,
+                 help="Most steps (iterations) to take."),
+    click.option("--optimizer", type=click.Choice(CHOICES["optimizer"]), default=DEFAULTS.optimizer,
+                 show_default=True, help="gd: the seed's plain descent. momentum: heavy ball (mass 0.9). "
+                 "adam: per-coordinate steps, robust to scaling. newton: Hessian from autograd with a "
+                 "line search; the fastest to the optimum on small and medium d."),
+    click.option("--tol", type=click.FloatRange(min=0), default=DEFAULTS.tol, show_default=True,
+                 help="Stop when |gradient| <= tol (0: run every step)."),
+    click.option("--intercept", is_flag=True, default=DEFAULTS.intercept,
+                 help="Add a bias term (not penalized by --l2)."),
+    click.option("--l2", type=click.FloatRange(min=0), default=DEFAULTS.l2, show_default=True,
+                 metavar="LAMBDA", help="Add LAMBDA/2 * |w|² to the loss."),
+    click.option("--init", type=click.Choice(CHOICES["init"]), default=DEFAULTS.init, show_default=True,
+                 help="Start from w = 0 (the seed) or from N(0, 0.01²) drawn with --seed."),
+    click.option("--seed", type=int, default=DEFAULTS.seed, show_default=True,
+                 help="Seed of --init normal and the --holdout split."),
+    click.option("--holdout", type=click.FloatRange(0, 1, max_open=True), default=DEFAULTS.holdout,
+                 show_default=True, metavar="FRACTION", help="Hold out this share of the rows for validation."),
+    click.option("--patience", type=click.IntRange(min=0), default=DEFAULTS.patience, show_default=True,
+                 metavar="K", help="Stop after K steps without a better validation loss (0: never)."),
+)
 
 
 def resolved_config(ctx: click.Context, config_path: str | None) -> Config:
@@ -87,20 +108,17 @@ def resolved_config(ctx: click.Context, config_path: str | None) -> Config:
 
 
 def load_data(path, config: Config, err=None, soft_labels: bool = False):
-    """(dataset as the model sees it, its summary, the standardization or None); warnings go to err."""
+    """(the prepared rows: training, holdout, standardization; the training rows' summary); warnings to err."""
     from . import render
     from .data import load
     from .describe import summarize
-    from .standardize import fit, standardized
+    from .train import prepare
 
-    data = load(path, config.target, soft_labels)
-    transform = fit(data) if config.standardize else None
-    if transform is not None:
-        data = standardized(data, transform)
-    summary = summarize(data)
+    prepared = prepare(load(path, config.target, soft_labels), config)
+    summary = summarize(prepared.train)
     for message in summary.warnings() if err is not None else ():
         render.warning(err, message)
-    return data, summary, transform
+    return prepared, summary
 
 
 def emit_json(payload: dict) -> None:
@@ -108,59 +126,61 @@ def emit_json(payload: dict) -> None:
     click.echo(json.dumps(payload, indent=2, allow_nan=False))
 
 
-@cli.command(short_help="Train from w = 0; print the initial and trained loss.")
+@cli.command(short_help="Train; print the initial and trained loss.")
 @data_options
-@descent_options
+@training_options
+@click.option("--save", "save_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Save the model as JSON: weights, names, options, data SHA-256, losses, versions.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Also draw the loss curve to FILE.png or FILE.svg (needs cecli[plot]).")
 @click.pass_context
-def train(ctx, path, target, sigmoid, reduction, standardize, config_path, as_json, lr, steps):
-    """Train by plain gradient descent from w = 0 and print the initial and trained loss.
+def train(ctx, path, config_path, as_json, save_path, plot_path, **_):
+    """Train the logistic model and print the initial and trained loss.
 
     The loss is the negative log-likelihood of the labels, -sum log(p*t + (1-p)*(1-t)),
-    with p = sigmoid(X @ w) and no intercept, as in the seed program. With the
-    defaults on the built-in data it prints the seed's numbers.
+    with p = sigmoid(X @ w). With the defaults (no intercept, w = 0, plain gradient
+    descent, --lr 0.01, --steps 100) on the built-in data it prints the seed's numbers.
+    Ctrl-C stops cleanly: the last completed step is reported (and saved with --save),
+    and cecli exits 130.
     """
-    from . import model, render
-    from .train import train as run
+    from . import modelfile, render
+    from .run import TrainingRun, plan
+    from .train import fit
 
     config = resolved_config(ctx, config_path)
     out, err = render.consoles()
-    data, summary, transform = load_data(path, config, err)
-    bound = summary.stable_lr(config.sigmoid, config.reduction)
-    if config.lr > bound:
+    if plot_path:
+        from .plotfile import check_plotting
+
+        check_plotting(plot_path)
+    prepared, _ = load_data(path, config, err)
+    problem, bound = plan(prepared, config)
+    if config.optimizer in ("gd", "momentum") and config.lr > bound:
         times = f"{config.lr / bound:.3g}x" if bound > 0 else "infinitely far above"
         render.warning(err, f"--lr {config.lr:g} is {times} the stable bound 2/L = {bound:.4g} "
                             "for this data; gradient descent may diverge")
     with render.progress(err, config.steps, enabled=err.is_terminal and not as_json) as callback:
-        result = run(data, config, callback)
-    report = {
-        "initial_loss": result.initial_loss, "trained_loss": None if result.diverged else result.trained_loss,
-        "weights": None if result.diverged else finite_list(result.weights), "names": list(data.names),
-        "steps": result.steps, "lr": config.lr, "sigmoid": config.sigmoid, "reduction": config.reduction,
-        "standardization": transform.as_dict() if transform else None, "data": data.source, "rows": data.n,
-        "losses": list(result.losses), "diverged": result.diverged, "diverged_at": result.diverged_at,
-        "stable_lr": finite(bound),
-    }
-    if result.diverged:
-        if as_json:
-            emit_json(report)
-        raise Diverged(divergence_message(result, config.lr, bound))
-    report |= {"accuracy": model.accuracy(result.weights, data.X, data.t, config.sigmoid),
-               "gradient_norm": result.gradient_norm,
-               "separated": model.separates(result.weights, data.X, data.t)}
+        result = fit(problem, callback, prepared.valid)
+    run = TrainingRun(config, prepared, problem, bound, result)
+    report = run.as_dict()
     if as_json:
         emit_json(report)
-    else:
-        out.print(render.train_summary(result, data, config, report))
+    if result.diverged:
+        raise Diverged(run.divergence_message())
+    if save_path:
+        record = modelfile.model_record(result, prepared.train.names, prepared.train.target_name, config,
+                                        prepared.transform, path, modelfile.sha256_of(path))
+        modelfile.save_model(save_path, record, protect=path)
+    if plot_path:
+        from .plotfile import plot_losses
 
-
-def divergence_message(result, lr: float, bound: float) -> str:
-    """Where and how training diverged, and the fixes."""
-    step = result.diverged_at
-    what = (f"the loss became inf or nan at step {step}" if result.became_non_finite
-            else f"the loss rose above its initial value {result.initial_loss:.6g} at step {step} "
-                 f"and ended at {result.trained_loss:.6g}")
-    return (f"training diverged: {what}, with --lr {lr:g}. Plain gradient descent is stable on this data "
-            f"below 2/L = {bound:.4g}: use --lr below that, or --reduction mean, or --standardize")
+        plot_losses(plot_path, result.initial_loss, result.losses, result.initial_validation_loss,
+                    result.validation_losses)
+    if not as_json:
+        out.print(render.train_summary(run, report))
+    if result.stopped == "interrupted":
+        saved = f"; the weights reached are saved to {save_path}" if save_path else ""
+        raise Interrupted(f"interrupted after step {result.steps}{saved}")
 
 
 @cli.command(short_help="Check autograd's gradient four ways: rev, fwd, closed form, FD.")
@@ -182,8 +202,7 @@ def divergence_message(result, lr: float, bound: float) -> str:
                    "closed form) and runs check_grads to second order.")
 @click.option("--sweep-eps", is_flag=True, help="Show the finite-difference error for eps from 1e-1 to 1e-12.")
 @click.pass_context
-def gradcheck(ctx, path, target, sigmoid, reduction, standardize, config_path, as_json, points, seed, eps, rtol,
-              atol, order, sweep_eps):
+def gradcheck(ctx, path, config_path, as_json, points, seed, eps, rtol, atol, order, sweep_eps, **_):
     """Check autograd's gradient of the training loss, four ways.
 
     At w = 0 and at --points seeded random points, each coordinate of autograd's
@@ -198,7 +217,7 @@ def gradcheck(ctx, path, target, sigmoid, reduction, standardize, config_path, a
     from .train import training_loss
 
     config = resolved_config(ctx, config_path)
-    data, _, _ = load_data(path, config, render.consoles()[1])
+    data = load_data(path, config, render.consoles()[1])[0].train
     X, t, fixed = data.X, data.t, (config.sigmoid, config.reduction)
     result = checks.gradcheck(
         training_loss(data, config), data.names, points, seed, eps, rtol, atol, order,
@@ -215,7 +234,7 @@ def gradcheck(ctx, path, target, sigmoid, reduction, standardize, config_path, a
 
 @cli.command(name="compare-losses", short_help="Likelihood, log-likelihood, NLL and cross-entropy, step by step.")
 @data_options
-@descent_options
+@training_options
 @click.option("--weights", "weights_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Also compare at these weights: a JSON file with a \"weights\" list (train --json).")
 @click.option("--top", type=click.IntRange(min=1), default=None, metavar="K",
@@ -223,8 +242,7 @@ def gradcheck(ctx, path, target, sigmoid, reduction, standardize, config_path, a
 @click.option("--soft-labels", is_flag=True, help="Accept targets anywhere in [0, 1], and show how the forms part.")
 @click.option("--bits", is_flag=True, help="Logs in bits (base 2) instead of nats.")
 @click.pass_context
-def compare_losses(ctx, path, target, sigmoid, reduction, standardize, config_path, as_json, lr, steps,
-                   weights_path, top, soft_labels, bits):
+def compare_losses(ctx, path, config_path, as_json, weights_path, top, soft_labels, bits, **_):
     """Walk the chain from likelihood to cross-entropy on your data.
 
     Maximize the likelihood Π p^t (1-p)^(1-t) (the examples are independent);
@@ -240,35 +258,37 @@ def compare_losses(ctx, path, target, sigmoid, reduction, standardize, config_pa
 
     from . import compare, render
     from .modelfile import read_weights
-    from .train import train as run
+    from .train import design, fit
 
     config = resolved_config(ctx, config_path)
-    data, _, _ = load_data(path, config, render.consoles()[1], soft_labels=soft_labels)
-    trained = run(data, config)
-    weights = {"initial": np.zeros(data.d), "trained": trained.weights}
-    titles = {"initial": "at w = 0", "trained": f"after {trained.steps} steps at lr {config.lr:g}"}
+    prepared, _ = load_data(path, config, render.consoles()[1], soft_labels=soft_labels)
+    problem = design(prepared.train, config)
+    X, t = problem.X, problem.t
+    trained = fit(problem)
+    weights = {"initial": np.zeros(len(problem.names)), "trained": trained.weights}
+    titles = {"initial": "at w = 0", "trained": f"after {trained.steps} steps ({config.optimizer})"}
     if weights_path is not None:
-        weights["given"], titles["given"] = read_weights(weights_path, data.names), f"at {weights_path}"
-    results = {name: compare.compare_losses(w, data.X, data.t, config.sigmoid) for name, w in weights.items()}
+        weights["given"], titles["given"] = read_weights(weights_path, problem.names), f"at {weights_path}"
+    results = {name: compare.compare_losses(w, X, t, config.sigmoid) for name, w in weights.items()}
     last = list(results.values())[-1]
-    gradients = compare.compare_gradients(last.weights, data.X, data.t, config.sigmoid)
-    baselines = compare.baselines(data.t, results["trained"].stable)
+    gradients = compare.compare_gradients(last.weights, X, t, config.sigmoid)
+    baselines = compare.baselines(t, results["trained"].stable)
     unit, unit_name = (math.log(2), "bits") if bits else (1.0, "nats")
     if as_json:
         emit_json({name: c.as_dict() for name, c in results.items()} | {
             "gradients": gradients.as_dict(), "baselines": baselines.as_dict(unit), "unit": unit_name,
-            "names": list(data.names), "steps": trained.steps, "lr": config.lr, "sigmoid": config.sigmoid,
+            "names": list(problem.names), "steps": trained.steps, "lr": config.lr, "sigmoid": config.sigmoid,
             "soft_labels": soft_labels})
         return
-    top = top if top is not None else (None if data.n <= 20 else 10)
-    render.consoles()[0].print(render.compare_report(results, titles, last, gradients, baselines, data.names,
+    top = top if top is not None else (None if len(t) <= 20 else 10)
+    render.consoles()[0].print(render.compare_report(results, titles, last, gradients, baselines, problem.names,
                                                      top, unit, unit_name, soft_labels))
 
 
 @cli.command(short_help="Summarize a dataset: features, balance, stable learning rate.")
 @data_options
 @click.pass_context
-def inspect(ctx, path, target, sigmoid, reduction, standardize, config_path, as_json):
+def inspect(ctx, path, config_path, as_json, **_):
     """What to know before training: per-feature min, max, mean and std, the target
     balance, constant columns, duplicated rows, and the largest learning rate for
     which plain gradient descent is stable on this data (2/L, with L the largest
@@ -278,8 +298,100 @@ def inspect(ctx, path, target, sigmoid, reduction, standardize, config_path, as_
     from . import render
 
     config = resolved_config(ctx, config_path)
-    data, summary, _ = load_data(path, config)
+    prepared, summary = load_data(path, config)
     if as_json:
-        emit_json(summary.as_dict(config.sigmoid, config.reduction) | {"data": data.source})
+        emit_json(summary.as_dict(config.sigmoid, config.reduction) | {"data": prepared.train.source})
     else:
         render.consoles()[0].print(render.inspect_report(summary, config.sigmoid, config.reduction))
+
+
+model_argument = click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False))
+
+
+@cli.command(short_help="Probabilities and labels of a saved model for new rows.")
+@model_argument
+@click.argument("path", metavar="PATH")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout instead of CSV.")
+def predict(model_path, path, as_json):
+    """Predict with a model saved by `cecli train --save`: for each row of PATH, the
+    probability p that its label is 1 and the predicted label (1 when p >= 1/2), as
+    CSV on stdout. PATH's columns are matched to the model's features by name; a
+    target column, if present, is ignored.
+    """
+    from .data import load
+    from .evaluate import aligned
+    from .modelfile import load_model
+
+    saved = load_model(model_path)
+    data = load(path, saved.target_name, labels=False)
+    p = saved.probabilities(aligned(data, saved.names))
+    labels = (p >= 0.5).astype(int)
+    if as_json:
+        emit_json({"model": model_path, "data": path, "p": [float(x) for x in p], "label": labels.tolist()})
+        return
+    click.echo("row,p,label")
+    for i, (prob, label) in enumerate(zip(p, labels, strict=True), start=1):
+        click.echo(f"{i},{float(prob)!r},{label}")
+
+
+@cli.command(short_help="Loss, accuracy, precision, recall of a saved model.")
+@model_argument
+@click.argument("path", metavar="PATH")
+@click.option("--target", default=None, metavar="NAME", help="Target column, if not the model's.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+def evaluate(model_path, path, target, as_json):
+    """Score a model saved by `cecli train --save` on labelled rows: the loss (sum and
+    mean), accuracy, precision, recall, the loss of the best constant model, and the
+    confusion matrix.
+    """
+    from . import render
+    from .data import load
+    from .errors import DataError
+    from .evaluate import aligned, evaluate
+    from .modelfile import load_model
+
+    saved = load_model(model_path)
+    data = load(path, target or saved.target_name, labels=False)
+    if data.t is None:
+        raise DataError(f"no target column named {target or saved.target_name!r}; name it with --target", path)
+    scores = evaluate(saved.logits(aligned(data, saved.names)), data.t)
+    if as_json:
+        emit_json(scores.as_dict() | {"model": model_path, "data": path})
+    else:
+        render.consoles()[0].print(render.evaluation_report(scores))
+
+
+@cli.command(short_help="Re-run a saved model's training and check it bit for bit.")
+@model_argument
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+def replay(model_path, as_json):
+    """Re-run the training recorded in a model saved by `cecli train --save`: the same
+    options on the same data file (checked by its SHA-256), and report whether every
+    loss matches the saved ones bit for bit. Exits 1 if they do not.
+    """
+    from .config import Config
+    from .errors import CheckFailed, DataError
+    from .modelfile import load_model, sha256_of
+    from .train import fit
+
+    saved = load_model(model_path)
+    if saved.data is not None and sha256_of(saved.data) != saved.data_sha256:
+        raise DataError(f"the data file changed since the model was trained (SHA-256 "
+                        f"{sha256_of(saved.data)[:12]}…, saved {saved.data_sha256[:12]}…)", saved.data)
+    config = Config(**saved.options)
+    prepared, _ = load_data(saved.data, config)
+    from .train import design
+
+    result = fit(design(prepared.train, config), valid=prepared.valid)
+    steps = min(len(result.losses), len(saved.losses))
+    first = next((i + 1 for i in range(steps) if result.losses[i] != saved.losses[i]), None)
+    same = first is None and len(result.losses) == len(saved.losses)
+    if as_json:
+        emit_json({"model": model_path, "data": saved.data, "steps": len(result.losses), "identical": same,
+                   "first_difference": first})
+    else:
+        click.echo(f"replayed {len(result.losses)} steps on {saved.data or 'the built-in toy set'}: "
+                   + ("every loss matches bit for bit" if same else
+                      f"losses differ from step {first or steps + 1}"))
+    if not same:
+        raise CheckFailed(f"replay of {model_path} does not match the saved losses")

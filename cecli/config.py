@@ -19,9 +19,17 @@ class Config:
     target: str | None = None  # CSV target column; None: target, label, y or the last column
     seed: int = 0  # every random choice (gradient-check points) derives from it
     standardize: bool = False  # z-score each feature with the training data's mean and std
+    intercept: bool = False  # the seed has no bias term
+    l2: float = 0.0  # adds l2/2 * |w|² (intercept excluded) to the loss
+    init: str = "zeros"  # the seed starts from w = 0; normal: N(0, 0.01²) from --seed
+    optimizer: str = "gd"  # the seed's plain gradient descent
+    tol: float = 0.0  # stop when |grad| <= tol; 0 runs every step, as the seed does
+    holdout: float = 0.0  # fraction of rows held out for validation (split by --seed)
+    patience: int = 0  # stop after this many steps without a better validation loss; 0: never
 
 
-CHOICES = {"sigmoid": ("tanh", "logistic"), "reduction": ("sum", "mean")}
+CHOICES = {"sigmoid": ("tanh", "logistic"), "reduction": ("sum", "mean"), "init": ("zeros", "normal"),
+           "optimizer": ("gd", "momentum", "adam", "newton")}
 FIELDS = {f.name: f for f in dataclasses.fields(Config)}
 
 
@@ -43,8 +51,12 @@ def check_value(key: str, value):
         raise ConfigError(f"{key} must be a column name, not {value!r}")
     if key == "lr" and not value > 0:
         raise ConfigError(f"lr must be positive, not {value!r}")
-    if key == "steps" and value < 0:
-        raise ConfigError(f"steps must be zero or more, not {value!r}")
+    if key in ("steps", "patience") and value < 0:
+        raise ConfigError(f"{key} must be zero or more, not {value!r}")
+    if key in ("l2", "tol") and value < 0:
+        raise ConfigError(f"{key} must be zero or more, not {value!r}")
+    if key == "holdout" and not 0 <= value < 1:
+        raise ConfigError(f"holdout must be a fraction in [0, 1), not {value!r}")
     return value
 
 

@@ -52,8 +52,12 @@ def toy() -> Dataset:
     return Dataset(X, t, ("x1", "x2", "x3"))
 
 
-def load(path: str | None, target: str | None = None, soft_labels: bool = False) -> Dataset:
-    """The dataset at path (CSV or YAML by suffix), or the toy set when path is None."""
+def load(path: str | None, target: str | None = None, soft_labels: bool = False, labels: bool = True) -> Dataset:
+    """The dataset at path (CSV or YAML by suffix), or the toy set when path is None.
+
+    With labels=False the targets are optional (for predictions): a CSV target column is used
+    only if it is named (--target, or target/label/y), and t is None when there is none.
+    """
     if path is None:
         return toy()
     suffix = os.path.splitext(path)[1].lower()
@@ -62,12 +66,12 @@ def load(path: str | None, target: str | None = None, soft_labels: bool = False)
         raise DataError(f"unsupported file type {suffix or '(none)'!r}; cecli reads {supported}", path)
     text = read_text(path)
     if suffix in CSV_SUFFIXES:
-        return parse_csv(text, path, target, soft_labels)
+        return parse_csv(text, path, target, soft_labels, labels)
     from .yamldata import parse_yaml  # pyyaml is imported only for YAML files
 
-    if target is not None:
+    if target is not None and labels:
         raise DataError("--target applies to CSV files; a YAML file names its targets", path)
-    return parse_yaml(text, path, soft_labels)
+    return parse_yaml(text, path, soft_labels, labels)
 
 
 def read_text(path: str) -> str:
@@ -131,7 +135,8 @@ def check_targets(t: np.ndarray, lines: list, path, column, soft_labels: bool = 
                     path, lines[i], column)
 
 
-def parse_csv(text: str, path: str, target: str | None = None, soft_labels: bool = False) -> Dataset:
+def parse_csv(text: str, path: str, target: str | None = None, soft_labels: bool = False,
+              labels: bool = True) -> Dataset:
     """A dataset from CSV text: a header of names, then one example per line."""
     rows = [(n, row) for n, row in _csv_rows(text, path) if any(cell.strip() for cell in row)]
     if not rows:
@@ -141,18 +146,22 @@ def parse_csv(text: str, path: str, target: str | None = None, soft_labels: bool
     _check_names(names, path)
     if len(rows) == 1:
         raise DataError("header only; no examples follow it", path, rows[0][0] + 1)
-    j = target_column(names, target, path)
+    j = target_column(names, target, path) if labels else named_target(names, target)
     X, t = [], []
     for line, row in rows[1:]:
         if len(row) != len(names):
             raise DataError(f"{len(row)} fields, but the header has {len(names)}", path, line)
-        t.append(parse_label(row[j], path, line, names[j]))
+        if j is not None:
+            t.append(parse_label(row[j], path, line, names[j]))
         X.append([parse_number(cell, path, line, name)
                   for k, (cell, name) in enumerate(zip(row, names, strict=True)) if k != j])
     features = tuple(name for k, name in enumerate(names) if k != j)
+    X = np.array(X, dtype=np.float64).reshape(len(X), len(features))
+    if j is None:
+        return Dataset(X, None, features, None, path)
     lines = [line for line, _ in rows[1:]]
-    t = check_targets(np.array(t, dtype=np.float64), lines, path, names[j], soft_labels)
-    return Dataset(np.array(X, dtype=np.float64).reshape(len(X), len(features)), t, features, names[j], path)
+    return Dataset(X, check_targets(np.array(t, dtype=np.float64), lines, path, names[j], soft_labels),
+                   features, names[j], path)
 
 
 def _csv_rows(text: str, path: str):
@@ -175,6 +184,15 @@ def _check_names(names: list[str], path: str) -> None:
             raise DataError(f"column name {name!r} appears twice in the header", path, 1)
     if len(names) < 2:
         raise DataError("a dataset needs at least one feature column and a target column", path, 1)
+
+
+def named_target(names: list[str], target: str | None) -> int | None:
+    """Index of a target column named target (or target/label/y), if the file has one."""
+    lowered = [name.lower() for name in names]
+    for candidate in (target,) if target is not None else TARGET_NAMES:
+        if candidate is not None and candidate.lower() in lowered:
+            return lowered.index(candidate.lower())
+    return None
 
 
 def target_column(names: list[str], target: str | None, path: str) -> int:

@@ -41,9 +41,9 @@ def _largest_eigenvalue_of_gram(gram: np.ndarray, tol: float, max_iterations: in
     return value
 
 
-def stable_lr(eigenvalue: float, n: int, sigmoid: str, reduction: str) -> float:
+def stable_lr(eigenvalue: float, n: int, sigmoid: str, reduction: str, l2: float = 0.0) -> float:
     """2/L, the learning rate below which plain gradient descent cannot diverge (inf for L = 0)."""
-    L = eigenvalue * CURVATURE[sigmoid] / (n if reduction == "mean" else 1)
+    L = eigenvalue * CURVATURE[sigmoid] / (n if reduction == "mean" else 1) + l2
     return 2.0 / L if L > 0 else float("inf")
 
 

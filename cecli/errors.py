@@ -60,3 +60,9 @@ def finite(x) -> float | None:
 
 def finite_list(xs) -> list:
     return [finite(x) for x in xs]
+
+
+class Interrupted(CecliError):
+    """Ctrl-C: the work stopped cleanly where it was."""
+
+    exit_status = ExitStatus.INTERRUPTED

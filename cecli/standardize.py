@@ -31,7 +31,7 @@ class Standardization:
         return {"names": list(self.names), "means": finite_list(self.means), "stds": finite_list(self.stds)}
 
 
-def fit(data: Dataset) -> Standardization:
+def fit_standardization(data: Dataset) -> Standardization:
     """The standardization of this dataset's features."""
     return Standardization(data.names, data.X.mean(axis=0), data.X.std(axis=0))
 

@@ -1,7 +1,8 @@
-"""Plain full-batch gradient descent, w <- w - lr * grad(loss)(w), as in the seed."""
+"""Training: the problem (design matrix, penalty), the holdout split, and the descent loop."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,21 +13,33 @@ from autograd import value_and_grad
 from . import model
 from .config import Config
 from .data import Dataset
+from .errors import ConfigError
+from .optimizers import make_rule
+from .standardize import Standardization, fit_standardization, standardized
+
+INTERCEPT = "(intercept)"
 
 
 @dataclass(frozen=True, eq=False)
 class TrainResult:
-    """What a run produced: weights (d,), the loss before and after every step."""
+    """What a run produced: the weights (d,), the loss before and after every step, and why it stopped."""
 
     weights: np.ndarray
     initial_loss: float
     losses: tuple[float, ...]  # losses[i] is the loss after step i + 1
     gradient_norm: float  # |grad| at the final weights (nan after a non-finite step)
     diverged_at: int | None = None  # first step whose loss was non-finite or above the initial loss
+    stopped: str = "steps"  # steps, converged, patience, diverged or interrupted
+    validation_losses: tuple[float, ...] = ()  # on the held-out rows, after each step
+    initial_validation_loss: float | None = None
 
     @property
     def trained_loss(self) -> float:
         return self.losses[-1] if self.losses else self.initial_loss
+
+    @property
+    def steps(self) -> int:
+        return len(self.losses)
 
     @property
     def diverged(self) -> bool:
@@ -34,39 +47,58 @@ class TrainResult:
 
     @property
     def became_non_finite(self) -> bool:
-        """Stopped at a step whose loss or gradient was inf or nan (that loss is not in losses)."""
+        """Stopped at a step whose weights, loss or gradient was inf or nan (not in losses)."""
         return self.diverged and self.diverged_at == self.steps + 1
 
-    @property
-    def steps(self) -> int:
-        return len(self.losses)
+
+# callback(step, weights, loss, validation loss or None) runs after each step; it changes nothing.
+StepCallback = Callable[[int, np.ndarray, float, "float | None"], None]
 
 
-# callback(step, weights, loss) runs after each step; it may not change anything.
-StepCallback = Callable[[int, np.ndarray, float], None]
-
-
-def gradient_descent(loss: Callable, w0: np.ndarray, lr: float, steps: int,
-                     callback: StepCallback | None = None) -> TrainResult:
-    """Run `steps` steps of w <- w - lr * grad(loss)(w) from w0; stop at non-finite weights, loss or gradient."""
-    loss_and_gradient = value_and_grad(loss)
+def descend(objective: Callable, w0: np.ndarray, rule, steps: int, tol: float = 0.0,
+            callback: StepCallback | None = None, validation: Callable | None = None,
+            patience: int = 0) -> TrainResult:
+    """Apply rule up to `steps` times from w0; stop early at |grad| <= tol, at `patience` steps without
+    a better validation loss, at non-finite values (divergence), or at Ctrl-C (interrupted)."""
+    loss_and_gradient = value_and_grad(objective)
     w = np.array(w0, dtype=np.float64)
     value, g = loss_and_gradient(w)
-    initial, losses = float(value), []
-    for step in range(1, steps + 1):
-        with np.errstate(over="ignore", invalid="ignore"):  # caught on the next line, and reported
-            w_next = w - lr * g
-        if not np.all(np.isfinite(w_next)):
-            return TrainResult(w, initial, tuple(losses), math.nan, diverged_at=step)
-        value, g = loss_and_gradient(w_next)  # the loss comes with the gradient at no extra cost
-        if not (math.isfinite(value) and np.all(np.isfinite(g))):
-            # keep the last finite weights and losses: nan and inf are never reported as results
-            return TrainResult(w, initial, tuple(losses), math.nan, diverged_at=step)
-        w = w_next
-        losses.append(float(value))
-        if callback is not None:
-            callback(step, w, float(value))
-    return TrainResult(w, initial, tuple(losses), float(np.linalg.norm(g)), rose_above(initial, losses))
+    initial, losses, checks = float(value), [], []
+    initial_check = float(validation(w)) if validation else None
+    best, since_best, stopped = initial_check, 0, "steps"
+
+    def result(stopped, diverged_at=None, norm=None):
+        return TrainResult(w, initial, tuple(losses), float(np.linalg.norm(g)) if norm is None else norm,
+                           diverged_at, stopped, tuple(checks), initial_check)
+
+    try:
+        for step in range(1, steps + 1):
+            if tol > 0 and np.linalg.norm(g) <= tol:
+                return result("converged")
+            with np.errstate(over="ignore", invalid="ignore"):  # caught just below, and reported
+                w_next = rule(step, w, float(value), g)
+            if not np.all(np.isfinite(w_next)):
+                return result("diverged", step, math.nan)
+            value_next, g_next = loss_and_gradient(w_next)  # the loss comes with the gradient for free
+            if not (math.isfinite(value_next) and np.all(np.isfinite(g_next))):
+                # keep the last finite weights and losses: nan and inf are never reported as results
+                return result("diverged", step, math.nan)
+            w, value, g = w_next, value_next, g_next
+            losses.append(float(value))
+            check = float(validation(w)) if validation else None
+            if check is not None:
+                checks.append(check)
+                best, since_best = (check, 0) if check < best else (best, since_best + 1)
+            if callback is not None:
+                callback(step, w, float(value), check)
+            if patience and since_best >= patience:
+                return result("patience")
+    except KeyboardInterrupt:
+        return result("interrupted")
+    if tol > 0 and np.linalg.norm(g) <= tol:
+        stopped = "converged"
+    rose = rose_above(initial, losses)
+    return result("diverged" if rose else stopped, rose)
 
 
 def rose_above(initial: float, losses: list[float]) -> int | None:
@@ -76,13 +108,84 @@ def rose_above(initial: float, losses: list[float]) -> int | None:
     return next(step for step, value in enumerate(losses, start=1) if value > initial)
 
 
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """The data as the model sees it: design matrix (n, d) with the intercept column if any, targets (n,)."""
+
+    X: np.ndarray
+    t: np.ndarray
+    names: tuple[str, ...]
+    config: Config
+
+    def nll(self, w):
+        return model.loss(w, self.X, self.t, self.config.sigmoid, self.config.reduction)
+
+    def penalty(self, w):
+        """l2/2 * |w|², the intercept left out."""
+        features = w[:-1] if self.config.intercept else w
+        return 0.5 * self.config.l2 * model.np.sum(features**2)
+
+    def objective(self, w):
+        return self.nll(w) + self.penalty(w) if self.config.l2 else self.nll(w)
+
+
+def design(data: Dataset, config: Config) -> Problem:
+    """The problem for this data: X, with a column of ones appended when there is an intercept."""
+    if not config.intercept:
+        return Problem(data.X, data.t, data.names, config)
+    X = np.column_stack([data.X, np.ones(data.n)])
+    return Problem(X, data.t, data.names + (INTERCEPT,), config)
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """Training rows, held-out rows (or None), and the standardization fitted on the training rows."""
+
+    train: Dataset
+    valid: Dataset | None
+    transform: Standardization | None
+
+
+def prepare(data: Dataset, config: Config) -> Prepared:
+    """Split off the holdout (seeded), then standardize both parts with the training rows' statistics."""
+    train_rows, valid = data, None
+    if config.holdout:
+        order = np.random.default_rng(config.seed).permutation(data.n)
+        n_valid = round(config.holdout * data.n)
+        if not 1 <= n_valid < data.n:
+            raise ConfigError(f"--holdout {config.holdout:g} of {data.n} rows leaves no rows for "
+                              f"{'validation' if n_valid < 1 else 'training'}")
+        pick = lambda rows: dataclasses.replace(data, X=data.X[np.sort(rows)], t=data.t[np.sort(rows)])  # noqa: E731
+        train_rows, valid = pick(order[n_valid:]), pick(order[:n_valid])
+    transform = fit_standardization(train_rows) if config.standardize else None
+    if transform is not None:
+        train_rows = standardized(train_rows, transform)
+        valid = standardized(valid, transform) if valid is not None else None
+    return Prepared(train_rows, valid, transform)
+
+
+def initial_weights(d: int, config: Config) -> np.ndarray:
+    """Zeros (the seed), or N(0, 0.01²) drawn from --seed."""
+    if config.init == "zeros":
+        return np.zeros(d)
+    return 0.01 * np.random.default_rng(config.seed).standard_normal(d)
+
+
 def training_loss(data: Dataset, config: Config) -> Callable:
-    """The loss of the weights alone, on this data with this config's sigmoid and reduction."""
-    def loss(w):
-        return model.loss(w, data.X, data.t, config.sigmoid, config.reduction)
-    return loss
+    """The objective as a function of the weights alone: NLL (+ l2 penalty) on this data."""
+    return design(data, config).objective
 
 
-def train(data: Dataset, config: Config, callback: StepCallback | None = None) -> TrainResult:
-    """Train the logistic model on data from w = 0, as configured."""
-    return gradient_descent(training_loss(data, config), np.zeros(data.d), config.lr, config.steps, callback)
+def fit(problem: Problem, callback: StepCallback | None = None, valid: Dataset | None = None) -> TrainResult:
+    """Minimize the problem's objective as its config says; valid, if given, is scored after every step."""
+    config = problem.config
+    validation = design(valid, config).nll if valid is not None else None
+    rule = make_rule(config.optimizer, config.lr, problem.objective)
+    return descend(problem.objective, initial_weights(len(problem.names), config), rule, config.steps,
+                   config.tol, callback, validation, config.patience)
+
+
+def train(data: Dataset, config: Config, callback: StepCallback | None = None,
+          valid: Dataset | None = None) -> TrainResult:
+    """Train the logistic model on data as configured."""
+    return fit(design(data, config), callback, valid)

@@ -35,7 +35,7 @@ def line_of(node) -> int:
     return node.start_mark.line + 1
 
 
-def parse_yaml(text: str, path: str, soft_labels: bool = False) -> Dataset:
+def parse_yaml(text: str, path: str, soft_labels: bool = False, labels: bool = True) -> Dataset:
     """A dataset from YAML text."""
     document, node = load_yaml_document(text, path)
     if not isinstance(document, dict):
@@ -46,20 +46,22 @@ def parse_yaml(text: str, path: str, soft_labels: bool = False) -> Dataset:
     unknown = [key for key in document if key not in KEYS]
     if unknown:
         raise DataError(f"unknown key {unknown[0]!r}; expected {', '.join(KEYS)}", path)
-    for key in ("inputs", "targets"):
+    for key in ("inputs", "targets") if labels or "targets" in document else ("inputs",):
         if key not in document:
             raise DataError(f"missing key {key!r}", path)
         if not isinstance(document[key], list):
             raise DataError(f"{key!r} must be a list, found {type(document[key]).__name__}",
                             path, line_of(nodes[key]))
-    inputs, targets = document["inputs"], document["targets"]
+    inputs, targets = document["inputs"], document.get("targets")
     if not inputs:
         raise DataError("'inputs' is empty; a dataset needs examples", path, line_of(nodes["inputs"]))
-    if len(inputs) != len(targets):
+    if targets is not None and len(inputs) != len(targets):
         raise DataError(f"'inputs' has {len(inputs)} rows but 'targets' has {len(targets)}",
                         path, line_of(nodes["targets"]))
     X = _parse_inputs(inputs, nodes["inputs"].value, path)
     names = _parse_names(document.get("names"), nodes.get("names"), X.shape[1], path)
+    if targets is None:
+        return Dataset(X, None, names, None, path)
     lines = [line_of(item) for item in nodes["targets"].value]
     t = [parse_label(value, path, line, "targets") for value, line in zip(targets, lines, strict=True)]
     return Dataset(X, check_targets(np.array(t, dtype=np.float64), lines, path, "targets", soft_labels),

@@ -25,10 +25,15 @@ def assert_fits(text: str):
     assert "…" not in text, text
 
 
-def test_train_summary_fits():
-    result = train(TOY, Config())
-    report = {"stable_lr": 0.1878, "accuracy": 1.0, "separated": True}
-    assert_fits(rendered(render.train_summary(result, TOY, Config(), report)))
+@pytest.mark.parametrize("config", [Config(), Config(intercept=True, l2=0.1, holdout=0.25, optimizer="newton")])
+def test_train_summary_fits(config):
+    from cecli.run import TrainingRun, plan
+    from cecli.train import fit, prepare
+
+    prepared = prepare(TOY, config)
+    problem, bound = plan(prepared, config)
+    run = TrainingRun(config, prepared, problem, bound, fit(problem, valid=prepared.valid))
+    assert_fits(rendered(render.train_summary(run, run.as_dict())))
 
 
 def test_inspect_report_fits():

@@ -3,10 +3,10 @@
 The only package that imports rich; the core never prints.
 """
 
-from .base import consoles, key_values, loss_curve, number, progress, short, warning
+from .base import consoles, key_values, loss_plot, number, progress, short, warning
 from .compare import compare_report
 from .gradcheck import gradcheck_report
-from .train import inspect_report, train_summary
+from .train import evaluation_report, inspect_report, train_summary
 
-__all__ = ["compare_report", "consoles", "gradcheck_report", "inspect_report", "key_values", "loss_curve",
-           "number", "progress", "short", "train_summary", "warning"]
+__all__ = ["compare_report", "consoles", "evaluation_report", "gradcheck_report", "inspect_report", "key_values",
+           "loss_plot", "number", "progress", "short", "train_summary", "warning"]

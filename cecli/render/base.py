@@ -11,8 +11,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-SPARKS = "▁▂▃▄▅▆▇█"
-
 
 def consoles() -> tuple[Console, Console]:
     """(stdout, stderr) consoles; rich itself honours NO_COLOR and non-terminal output."""
@@ -30,34 +28,51 @@ def short(x: float, digits: int = 6) -> str:
 
 @contextmanager
 def progress(console: Console, total: int, enabled: bool) -> Iterator:
-    """A transient progress bar of the descent on console; yields callback(step, weights, loss)."""
+    """A transient progress bar of the descent on console; yields callback(step, weights, loss, validation)."""
     if not enabled or total == 0:
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn())
+               TextColumn("loss {task.fields[loss]}{task.fields[valid]}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("train", total=total, loss="…")
+        task = bar.add_task("train", total=total, loss="…", valid="")
 
-        def callback(step, weights, loss):
-            bar.update(task, completed=step, loss=short(loss, 8))
+        def callback(step, weights, loss, validation=None):
+            valid = "" if validation is None else f"  validation {short(validation, 8)}"
+            bar.update(task, completed=step, loss=short(loss, 8), valid=valid)
 
         yield callback
 
 
-def loss_curve(losses: list[float], width: int = 60) -> Text:
-    """A one-line sparkline of the loss against the step (finite values only)."""
-    finite = [x for x in losses if math.isfinite(x)]
-    if len(finite) < 2:
+def loss_plot(train: list[float], valid: list[float] | None = None, width: int = 56, height: int = 8) -> Text:
+    """Loss against step as a small terminal chart: ● training, ○ validation (finite values only)."""
+    series = [(list(train), "●", "cyan")] + ([(list(valid), "○", "magenta")] if valid else [])
+    values = [x for xs, _, _ in series for x in xs if math.isfinite(x)]
+    if len(train) < 2 or not values:
         return Text("")
-    stride = max(1, math.ceil(len(finite) / width))
-    sampled = finite[::stride]
-    low, high = min(sampled), max(sampled)
+    low, high = min(values), max(values)
     span = (high - low) or 1.0
-    sparks = "".join(SPARKS[min(len(SPARKS) - 1, int((x - low) / span * len(SPARKS)))] for x in sampled)
-    return Text.assemble(("loss ", "dim"), (sparks, "cyan"), (f"  {short(high)} → {short(low)}", "dim"))
+    columns = min(width, len(train))
+    grid = [[(" ", "")] * columns for _ in range(height)]
+    for xs, mark, style in series:
+        for c in range(columns):
+            x = xs[round(c * (len(xs) - 1) / max(columns - 1, 1))]
+            if math.isfinite(x):
+                grid[height - 1 - round((x - low) / span * (height - 1))][c] = (mark, style)
+    label = max(len(short(high, 4)), len(short(low, 4)))
+    out = Text()
+    for r, row in enumerate(grid):
+        tick = short(high, 4) if r == 0 else short(low, 4) if r == height - 1 else ""
+        out.append(f"{tick:>{label}} │", "dim")
+        for mark, style in row:
+            out.append(mark, style)
+        out.append("\n")
+    steps = f"step 0{' ' * max(1, columns - 6 - len(str(len(train) - 1)))}{len(train) - 1}"
+    legend = "  ● training ○ validation" if valid else ""
+    out.append(f"{' ' * label} └{'─' * columns}\n{' ' * (label + 2)}{steps}{legend}", "dim")
+    return out
 
 
 def key_values(rows: list[tuple[str, str]], title: str | None = None) -> Table:

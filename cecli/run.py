@@ -1,0 +1,76 @@
+"""One training run, data to record: what `train` reports, saves and replays."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from . import model
+from .config import Config
+from .describe import largest_eigenvalue, stable_lr
+from .errors import finite, finite_list
+from .train import Prepared, Problem, TrainResult, design
+
+STEP_SIZED = ("gd", "momentum")  # optimizers for which 2/L bounds the stable learning rate
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingRun:
+    """The prepared data, the problem, the stable bound and the result of one run."""
+
+    config: Config
+    prepared: Prepared
+    problem: Problem
+    bound: float  # 2/L for plain gradient descent on this problem
+    result: TrainResult
+
+    @property
+    def lr_too_large(self) -> bool:
+        return self.config.optimizer in STEP_SIZED and self.config.lr > self.bound
+
+    def penalty(self) -> float:
+        return float(self.problem.penalty(self.result.weights)) if self.config.l2 else 0.0
+
+    def as_dict(self) -> dict:
+        """The run as plain data; losses and weights of a diverged run are left out, never nan."""
+        r, c, train = self.result, self.config, self.prepared.train
+        out = {
+            "initial_loss": r.initial_loss, "trained_loss": None if r.diverged else r.trained_loss,
+            "weights": None if r.diverged else finite_list(r.weights), "names": list(self.problem.names),
+            "steps": r.steps, "lr": c.lr, "sigmoid": c.sigmoid, "reduction": c.reduction,
+            "optimizer": c.optimizer, "intercept": c.intercept, "l2": c.l2, "stopped": r.stopped,
+            "converged": r.stopped == "converged", "standardization": (
+                self.prepared.transform.as_dict() if self.prepared.transform else None),
+            "data": train.source, "rows": train.n, "losses": list(r.losses), "diverged": r.diverged,
+            "diverged_at": r.diverged_at, "stable_lr": finite(self.bound), "options": dataclasses.asdict(c),
+        }
+        if self.prepared.valid is not None:
+            out |= {"validation_rows": self.prepared.valid.n, "initial_validation_loss": r.initial_validation_loss,
+                    "validation_losses": list(r.validation_losses)}
+        if not r.diverged:
+            w, X, t = r.weights, self.problem.X, self.problem.t
+            out |= {"penalty": self.penalty(), "nll": finite(self.problem.nll(w)),
+                    "accuracy": model.accuracy(w, X, t, c.sigmoid), "gradient_norm": finite(r.gradient_norm),
+                    "separated": model.separates(w, X, t) and not c.l2}
+        return out
+
+    def divergence_message(self) -> str:
+        """Where and how training diverged, and the fixes."""
+        r, step = self.result, self.result.diverged_at
+        what = (f"the loss became inf or nan at step {step}" if r.became_non_finite
+                else f"the loss rose above its initial value {r.initial_loss:.6g} at step {step} "
+                     f"and ended at {r.trained_loss:.6g}")
+        return (f"training diverged: {what}, with --lr {self.config.lr:g}. Plain gradient descent is stable on "
+                f"this data below 2/L = {self.bound:.4g}: use --lr below that, or --reduction mean, or --standardize")
+
+
+def bound_for(problem: Problem) -> float:
+    """2/L for this problem: the data's curvature bound, plus l2."""
+    c = problem.config
+    return stable_lr(largest_eigenvalue(problem.X), len(problem.t), c.sigmoid, c.reduction, c.l2)
+
+
+def plan(prepared: Prepared, config: Config) -> tuple[Problem, float]:
+    """The problem to train on, and its stable bound (known before training, for the warning)."""
+    problem = design(prepared.train, config)
+    return problem, bound_for(problem)
