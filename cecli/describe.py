@@ -20,11 +20,21 @@ def column_scales(X: np.ndarray) -> np.ndarray:
     return np.where(scales > 0, scales, 1.0)
 
 
-def largest_eigenvalue(X: np.ndarray, tol: float = 1e-12, max_iterations: int = 1000) -> float:
-    """λ_max(XᵀX) by power iteration on the d x d Gram matrix: one pass over X, no eigendecomposition."""
+def largest_eigenvalue(X: np.ndarray, tol: float = 1e-12, max_iterations: int = 1000, intercept: bool = False) -> float:
+    """λ_max(DᵀD), D = X (or [X 1] with an intercept), by power iteration on the Gram matrix.
+
+    One pass over X, in row blocks (no copy of X), and no eigendecomposition.
+    """
     scale = float(column_scales(X).max())  # XᵀX = scale² YᵀY: Y = X / scale keeps 1e300 features finite
+    d = X.shape[1]
+    gram = np.zeros((d + intercept, d + intercept))
     with np.errstate(over="ignore"):
-        return scale * scale * _largest_eigenvalue_of_gram((X / scale).T @ (X / scale), tol, max_iterations)
+        for start in range(0, len(X), 65536):
+            Y = X[start:start + 65536] / scale
+            if intercept:
+                Y = np.column_stack([Y, np.full(len(Y), 1.0 / scale)])
+            gram += Y.T @ Y
+        return scale * scale * _largest_eigenvalue_of_gram(gram, tol, max_iterations)
 
 
 def _largest_eigenvalue_of_gram(gram: np.ndarray, tol: float, max_iterations: int) -> float:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import autograd.numpy as np
 import numpy as onp
-from autograd.extend import defjvp, defvjp, primitive
 
 SIGMOIDS = ("tanh", "logistic")
 REDUCTIONS = ("sum", "mean")
@@ -80,19 +79,8 @@ def logistic_of_logit(a):
     return np.exp(-softplus(-a))
 
 
-@primitive
-def nll_of_scores(z, t, scale):
-    """Σ t softplus(-a) + (1-t) softplus(a) with a = scale * z: the NLL from the scores z = X @ w (n,).
-
-    One autograd primitive with a hand-derived derivative: one traced operation instead of
-    a dozen, and no N-vector temporaries kept for the backward pass.
-    """
-    a = scale * z
-    return onp.sum(t * onp.logaddexp(0.0, -a) + (1 - t) * onp.logaddexp(0.0, a))
-
-
 def nll_score_gradient(z, t, scale):
-    """d nll_of_scores / dz = scale * (logistic(a) - t), a = scale z: (n,). Differentiable again by autograd.
+    """d/dz of Σ stable_terms(scale z, t) = scale * (logistic(a) - t), a = scale z: (n,); autograd-traceable.
 
     logistic(a) - t is written (1-t) logistic(a) - t logistic(-a): for a 0/1 label one term is
     exactly 0, so no digits cancel when p is near t.
@@ -101,18 +89,17 @@ def nll_score_gradient(z, t, scale):
     return scale * ((1 - t) * logistic_of_logit(a) - t * logistic_of_logit(-a))
 
 
-defvjp(nll_of_scores, lambda ans, z, t, scale: lambda g: g * nll_score_gradient(z, t, scale))
-defjvp(nll_of_scores, lambda g, ans, z, t, scale: np.dot(g, nll_score_gradient(z, t, scale)))
-
-
 def reduce(total, n, reduction):
     """A summed loss, or its mean over n examples."""
     return total / n if reduction == "mean" else total
 
 
 def loss(w, X, t, sigmoid="tanh", reduction="sum"):
-    """The training loss: the negative log-likelihood of the labels t (n,) under weights w (d,)."""
-    return reduce(nll_of_scores(np.dot(X, w), t, LOGIT_SCALE[sigmoid]), len(t), reduction)
+    """The negative log-likelihood of the labels t (n,) under weights w (d,), from the logits.
+
+    Written op by op for autograd; training computes the same in one pass (fused.LogisticNLL).
+    """
+    return reduce(np.sum(stable_terms(logits(w, X, sigmoid), t)), len(t), reduction)
 
 
 def closed_form_gradient(w, X, t, sigmoid="tanh", reduction="sum"):
@@ -127,11 +114,6 @@ def closed_form_hvp(w, v, X, t, sigmoid="tanh", reduction="sum"):
     a = scale * onp.dot(X, w)
     curvature = scale * scale * logistic_of_logit(a) * logistic_of_logit(-a)
     return reduce(onp.dot(curvature * onp.dot(X, v), X), len(t), reduction)
-
-
-def plain_loss(w, X, t, sigmoid="tanh", reduction="sum"):
-    """loss() written out in autograd.numpy, differentiated op by op; the reference for nll_of_scores."""
-    return reduce(np.sum(stable_terms(logits(w, X, sigmoid), t)), len(t), reduction)
 
 
 def seed_loss(w, X, t, sigmoid="tanh", reduction="sum"):

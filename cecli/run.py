@@ -67,7 +67,8 @@ class TrainingRun:
 def bound_for(problem: Problem) -> float:
     """2/L for this problem: the data's curvature bound, plus l2."""
     c = problem.config
-    return stable_lr(largest_eigenvalue(problem.X), len(problem.t), c.sigmoid, c.reduction, c.l2)
+    eigenvalue = largest_eigenvalue(problem.data.X, intercept=c.intercept)
+    return stable_lr(eigenvalue, len(problem.t), c.sigmoid, c.reduction, c.l2)
 
 
 def plan(prepared: Prepared, config: Config) -> tuple[Problem, float]:

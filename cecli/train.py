@@ -6,6 +6,7 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from autograd import value_and_grad
@@ -14,6 +15,7 @@ from . import model
 from .config import Config
 from .data import Dataset
 from .errors import ConfigError
+from .fused import LogisticNLL
 from .optimizers import make_rule
 from .standardize import Standardization, fit_standardization, standardized
 
@@ -110,15 +112,33 @@ def rose_above(initial: float, losses: list[float]) -> int | None:
 
 @dataclass(frozen=True, eq=False)
 class Problem:
-    """The data as the model sees it: design matrix (n, d) with the intercept column if any, targets (n,)."""
+    """The data as the model sees it, and the objective: NLL (+ the l2 penalty) of the weights."""
 
-    X: np.ndarray
-    t: np.ndarray
-    names: tuple[str, ...]
+    data: Dataset
     config: Config
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.data.names + ((INTERCEPT,) if self.config.intercept else ())
+
+    @property
+    def t(self) -> np.ndarray:
+        return self.data.t
+
+    @cached_property
+    def X(self) -> np.ndarray:
+        """The design matrix (n, d): X, with a column of ones appended when there is an intercept."""
+        X = self.data.X
+        return np.column_stack([X, np.ones(len(X))]) if self.config.intercept else X
+
+    @cached_property
+    def loss(self) -> LogisticNLL:
+        """The NLL as one primitive; the intercept is added inside, so X is never copied."""
+        c = self.config
+        return LogisticNLL(self.data.X, self.data.t, c.sigmoid, c.reduction, c.intercept)
+
     def nll(self, w):
-        return model.loss(w, self.X, self.t, self.config.sigmoid, self.config.reduction)
+        return self.loss(w)
 
     def penalty(self, w):
         """l2/2 * |w|², the intercept left out."""
@@ -126,15 +146,12 @@ class Problem:
         return 0.5 * self.config.l2 * model.np.sum(features**2)
 
     def objective(self, w):
-        return self.nll(w) + self.penalty(w) if self.config.l2 else self.nll(w)
+        return self.loss(w) + self.penalty(w) if self.config.l2 else self.loss(w)
 
 
 def design(data: Dataset, config: Config) -> Problem:
-    """The problem for this data: X, with a column of ones appended when there is an intercept."""
-    if not config.intercept:
-        return Problem(data.X, data.t, data.names, config)
-    X = np.column_stack([data.X, np.ones(data.n)])
-    return Problem(X, data.t, data.names + (INTERCEPT,), config)
+    """The problem of fitting config's model to data."""
+    return Problem(data, config)
 
 
 @dataclass(frozen=True, eq=False)

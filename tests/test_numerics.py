@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from cecli import compare, data, model, standardize
+from cecli import compare, data, fused, model, standardize
 from cecli.config import Config
 from cecli.train import train
 
@@ -60,24 +60,36 @@ def test_features_near_1e300_stay_finite():
 
 @settings(max_examples=50)
 @given(arrays(np.float64, (6, 3), elements=st.floats(-30, 30)), st.sampled_from(model.SIGMOIDS),
-       st.sampled_from(model.REDUCTIONS), arrays(np.float64, 3, elements=st.floats(-3, 3)))
-def test_fused_primitive_equals_the_plain_form(X, sigmoid, reduction, w):
-    t = np.array([0.0, 1, 1, 0, 1, 0])
-    assert model.loss(w, X, t, sigmoid, reduction) == pytest.approx(
-        model.plain_loss(w, X, t, sigmoid, reduction), rel=1e-12, abs=1e-300)
+       st.sampled_from(model.REDUCTIONS), arrays(np.float64, 3, elements=st.floats(-3, 3)), st.booleans(),
+       st.sampled_from([np.array([0.0, 1, 1, 0, 1, 0]), np.array([0.1, 1, 0.5, 0, 0.7, 0.2])]))
+def test_fused_loss_equals_the_op_by_op_form(X, sigmoid, reduction, w, intercept, t):
+    """The fast path (one pass, one primitive) against model.loss, to 1e-12: values and gradients."""
+    design = np.column_stack([X, np.ones(6)]) if intercept else X
+    w = np.append(w, 0.4) if intercept else w
+    fast = fused.LogisticNLL(X, t, sigmoid, reduction, intercept, block=4)  # 2 blocks: the block loop runs
+    assert fast(w) == pytest.approx(model.loss(w, design, t, sigmoid, reduction), rel=1e-12, abs=1e-300)
     # a gradient coordinate is a sum of per-example terms that may cancel: compare on their scale
-    np.testing.assert_allclose(grad(model.loss)(w, X, t, sigmoid, reduction),
-                               grad(model.plain_loss)(w, X, t, sigmoid, reduction), rtol=1e-12,
-                               atol=1e-12 * (np.abs(X).sum() + 1e-300))
+    np.testing.assert_allclose(grad(fast)(w), grad(model.loss)(w, design, t, sigmoid, reduction), rtol=1e-12,
+                               atol=1e-12 * (np.abs(design).sum() + 1e-300))
 
 
-def test_fused_hessian_equals_the_plain_hessian():
+def test_fused_hessian_equals_the_op_by_op_hessian():
     from autograd import hessian
 
     toy = data.toy()
     w = np.array([0.3, -0.2, 0.5])
-    np.testing.assert_allclose(hessian(model.loss)(w, toy.X, toy.t), hessian(model.plain_loss)(w, toy.X, toy.t),
-                               rtol=1e-12)
+    fast = fused.LogisticNLL(toy.X, toy.t)
+    np.testing.assert_allclose(hessian(fast)(w), hessian(model.loss)(w, toy.X, toy.t), rtol=1e-12)
+
+
+def test_fused_loss_is_exact_at_saturation():
+    for a in (20.0, -20.0, 40.0, -40.0, 1000.0, -1000.0):
+        for label in (0.0, 1.0):
+            expected = exact_softplus(-a) if label == 1 else exact_softplus(a)
+            fast = fused.LogisticNLL(np.array([[a / 2]]), np.array([label]))
+            assert fast(np.array([1.0])) == pytest.approx(expected, rel=1e-12, abs=1e-300)
+            assert grad(fast)(np.array([1.0]))[0] == pytest.approx(exact_residual(a, label) * a, rel=1e-12,
+                                                                   abs=1e-300)
 
 
 # --- divergence -----------------------------------------------------------------------------
