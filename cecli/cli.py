@@ -7,7 +7,6 @@ Heavy modules (numpy, autograd, rich) are imported inside the commands, so that
 from __future__ import annotations
 
 import functools
-import json
 
 import click
 from click.core import ParameterSource
@@ -123,6 +122,8 @@ def load_data(path, config: Config, err=None, soft_labels: bool = False):
 
 def emit_json(payload: dict) -> None:
     """One JSON object on stdout; nan and inf were made null by the core (JSON has no such numbers)."""
+    import json
+
     click.echo(json.dumps(payload, indent=2, allow_nan=False))
 
 
@@ -143,7 +144,7 @@ def train(ctx, path, config_path, as_json, save_path, plot_path, **_):
     Ctrl-C stops cleanly: the last completed step is reported (and saved with --save),
     and cecli exits 130.
     """
-    from . import modelfile, render
+    from . import render
     from .run import TrainingRun, plan
     from .train import fit
 
@@ -168,6 +169,8 @@ def train(ctx, path, config_path, as_json, save_path, plot_path, **_):
     if result.diverged:
         raise Diverged(run.divergence_message())
     if save_path:
+        from . import modelfile
+
         record = modelfile.model_record(result, prepared.train.names, prepared.train.target_name, config,
                                         prepared.transform, path, modelfile.sha256_of(path))
         modelfile.save_model(save_path, record, protect=path)

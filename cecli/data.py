@@ -20,6 +20,7 @@ TARGET_NAMES = ("target", "label", "y")  # looked for, in this order, when --tar
 TRUE_FALSE = {"true": 1.0, "false": 0.0}
 CSV_SUFFIXES = (".csv",)
 YAML_SUFFIXES = (".yaml", ".yml")
+ARRAY_SUFFIXES = (".npy", ".npz")
 BUILTIN = "built-in toy set"
 
 
@@ -61,9 +62,18 @@ def load(path: str | None, target: str | None = None, soft_labels: bool = False,
     if path is None:
         return toy()
     suffix = os.path.splitext(path)[1].lower()
-    if suffix not in CSV_SUFFIXES + YAML_SUFFIXES:
-        supported = ", ".join(CSV_SUFFIXES + YAML_SUFFIXES)
+    if suffix not in CSV_SUFFIXES + YAML_SUFFIXES + ARRAY_SUFFIXES:
+        supported = ", ".join(CSV_SUFFIXES + YAML_SUFFIXES + ARRAY_SUFFIXES)
         raise DataError(f"unsupported file type {suffix or '(none)'!r}; cecli reads {supported}", path)
+    if suffix in ARRAY_SUFFIXES:
+        from .bulk import load_array
+
+        X, t, names = load_array(path)
+        return Dataset(X, check_targets(t, None, path, "t", soft_labels), names, "target", path)
+    if suffix in CSV_SUFFIXES:
+        fast = load_big_csv(path, target, soft_labels, labels)
+        if fast is not None:
+            return fast
     text = read_text(path)
     if suffix in CSV_SUFFIXES:
         return parse_csv(text, path, target, soft_labels, labels)
@@ -72,6 +82,33 @@ def load(path: str | None, target: str | None = None, soft_labels: bool = False,
     if target is not None and labels:
         raise DataError("--target applies to CSV files; a YAML file names its targets", path)
     return parse_yaml(text, path, soft_labels, labels)
+
+
+def load_big_csv(path: str, target, soft_labels: bool, labels: bool) -> Dataset | None:
+    """A big CSV file through the fast parsers (bulk.py); None when it is small or needs the careful parser."""
+    from . import bulk
+
+    if not bulk.is_big(path):
+        return None
+    with open(path, "rb") as f:
+        first = f.readline()
+    try:
+        names = [name.strip() for name in next(csv.reader([first.decode("utf-8-sig")]))]
+        _check_names(names, path)
+    except (UnicodeDecodeError, csv.Error, StopIteration, DataError):
+        return None  # the careful parser says what is wrong
+    j = target_column(names, target, path) if labels else named_target(names, target)
+    parsed = bulk.fast_csv(path, len(names), j)
+    if parsed is None:
+        return None
+    X, t = parsed
+    features = tuple(name for k, name in enumerate(names) if k != j)
+    if t is None:
+        return Dataset(X, None, features, None, path)
+    allowed = (t >= 0) & (t <= 1) if soft_labels else (t == 0) | (t == 1)
+    if not allowed.all():
+        return None  # the careful parser names the line of the first bad target
+    return Dataset(X, t, features, names[j], path)
 
 
 def read_text(path: str) -> str:
@@ -121,8 +158,11 @@ def parse_label(cell, path, line, column) -> float:
     return parse_number(str(cell), path, line, column)
 
 
-def check_targets(t: np.ndarray, lines: list, path, column, soft_labels: bool = False) -> np.ndarray:
-    """t if every target is 0 or 1 (in [0, 1] with soft_labels), else a DataError at the first bad one."""
+def check_targets(t: np.ndarray, lines: list | None, path, column, soft_labels: bool = False) -> np.ndarray:
+    """t if every target is 0 or 1 (in [0, 1] with soft_labels), else a DataError at the first bad one.
+
+    lines[i] is the line of target i in a text file; None for arrays, whose errors name the row.
+    """
     allowed = (t >= 0) & (t <= 1) if soft_labels else (t == 0) | (t == 1)
     if allowed.all():
         return t
@@ -131,8 +171,9 @@ def check_targets(t: np.ndarray, lines: list, path, column, soft_labels: bool = 
     shown = ", ".join(f"{v:g}" for v in found[:10]) + (", ..." if found.size > 10 else "")
     kind = "0 or 1 (also written true/false)" if not soft_labels else "in [0, 1]"
     soft = " is a soft label;" if not soft_labels and 0 < t[i] < 1 else ""
-    raise DataError(f"target {t[i]:g}{soft} must be {kind}; the targets take the values {shown}",
-                    path, lines[i], column)
+    where = "" if lines is not None else f" (row {i + 1})"
+    raise DataError(f"target {t[i]:g}{soft}{where} must be {kind}; the targets take the values {shown}",
+                    path, lines[i] if lines is not None else None, column)
 
 
 def parse_csv(text: str, path: str, target: str | None = None, soft_labels: bool = False,

@@ -14,9 +14,25 @@ from .errors import finite_list
 CURVATURE = {"tanh": 1.0, "logistic": 0.25}
 
 
-def column_scales(X: np.ndarray) -> np.ndarray:
+BLOCK = 16384  # rows per pass block: statistics never need a temporary the size of X
+
+
+def blocks(n: int):
+    return (slice(start, start + BLOCK) for start in range(0, n, BLOCK))
+
+
+def column_ranges(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column min and max, block by block (a strided or memory-mapped X is never copied whole)."""
+    if not X.size:
+        return np.zeros(X.shape[1]), np.zeros(X.shape[1])
+    parts = [(X[rows].min(axis=0), X[rows].max(axis=0)) for rows in blocks(len(X))]
+    return np.min([lo for lo, _ in parts], axis=0), np.max([hi for _, hi in parts], axis=0)
+
+
+def column_scales(X: np.ndarray, ranges=None) -> np.ndarray:
     """max |X_j| per column (1 for an all-zero column), so that X / scales cannot overflow when squared."""
-    scales = np.abs(X).max(axis=0) if X.size else np.ones(X.shape[1])
+    low, high = ranges if ranges is not None else column_ranges(X)
+    scales = np.maximum(-low, high)
     return np.where(scales > 0, scales, 1.0)
 
 
@@ -108,17 +124,44 @@ class DataSummary:
         }
 
 
+def mixed(bits: np.ndarray) -> np.ndarray:
+    """splitmix64's finalizer, elementwise: every input bit moves every output bit (floats' bit
+    patterns end in long runs of zeros, which a plain multiply would keep)."""
+    bits = bits ^ (bits >> np.uint64(30))
+    bits *= np.uint64(0xBF58476D1CE4E5B9)
+    bits ^= bits >> np.uint64(27)
+    bits *= np.uint64(0x94D049BB133111EB)
+    return bits ^ (bits >> np.uint64(31))
+
+
 def duplicated_rows(X: np.ndarray, t: np.ndarray) -> int:
-    """How many rows of [X t] equal an earlier row, compared as raw bytes."""
-    rows = np.ascontiguousarray(np.column_stack([X, t])) + 0.0  # + 0.0 turns -0.0 into 0.0
-    as_bytes = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
-    return int(rows.shape[0] - np.unique(as_bytes).size)
+    """How many rows of [X t] equal an earlier row: rows hashed block by block, then the rows whose
+    hash is not unique compared exactly (so a hash collision can never miscount)."""
+    multipliers = np.random.default_rng(0).integers(1, 2**63, size=X.shape[1] + 1, dtype=np.uint64)
+    hashes = np.empty(len(X), dtype=np.uint64)
+    for rows in blocks(len(X)):
+        values = np.column_stack([X[rows], t[rows]]) + 0.0  # + 0.0 turns -0.0 into 0.0
+        hashes[rows] = (mixed(values.view(np.uint64)) * (multipliers | np.uint64(1))).sum(axis=1)
+    ordered = np.sort(hashes)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if repeated.size == 0:
+        return 0
+    candidates = np.flatnonzero(np.isin(hashes, repeated))
+    rows = np.column_stack([X[candidates], t[candidates]]) + 0.0
+    return int(candidates.size - np.unique(rows, axis=0).shape[0])
+
+
+def column_moments(X: np.ndarray, scales: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and std per column, in two passes of blocks over X / scales (no overflow near 1e308)."""
+    n = max(len(X), 1)
+    mean = sum((X[rows] / scales).sum(axis=0) for rows in blocks(len(X))) / n
+    square = sum(((X[rows] / scales - mean) ** 2).sum(axis=0) for rows in blocks(len(X))) / n
+    return mean * scales, np.sqrt(square) * scales
 
 
 def summarize(data: Dataset) -> DataSummary:
     """Everything `cecli inspect` shows, and what `train` warns about."""
-    X, scales = data.X, column_scales(data.X)
-    scaled = X / scales  # mean and std of X / scales, times scales: no overflow for features near 1e308
-    mean, std = scaled.mean(axis=0) * scales, scaled.std(axis=0) * scales
-    return DataSummary(data.names, data.n, X.min(axis=0), X.max(axis=0), mean, std,
+    X, (low, high) = data.X, column_ranges(data.X)
+    mean, std = column_moments(X, column_scales(X, (low, high)))
+    return DataSummary(data.names, data.n, low, high, mean, std,
                        int(round(float(data.t.sum()))), duplicated_rows(X, data.t), largest_eigenvalue(X))

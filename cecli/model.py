@@ -123,12 +123,20 @@ def seed_loss(w, X, t, sigmoid="tanh", reduction="sum"):
 
 def accuracy(w, X, t, sigmoid="tanh"):
     """Fraction of examples whose label is the more probable one (p >= 1/2 means 1)."""
-    predicted = np.dot(X, w) >= 0  # p >= 1/2 exactly when z >= 0, for both sigmoids
-    return float(np.mean(predicted == (t >= 0.5)))
+    return accuracy_of_scores(np.dot(X, w), t)
+
+
+def accuracy_of_scores(z, t) -> float:
+    """accuracy() from the scores z = X w: p >= 1/2 exactly when z >= 0, for both sigmoids."""
+    return float(onp.mean((z >= 0) == (t >= 0.5)))
 
 
 def separates(w, X, t) -> bool:
     """True when w puts every example strictly on its label's side: then the data are separable,
     scaling w up lowers the loss towards 0, and the maximum-likelihood estimate does not exist."""
-    signs = 2 * t - 1  # +1 for label 1, -1 for label 0
-    return bool(np.all(signs * np.dot(X, w) > 0))
+    return separated_by(np.dot(X, w), t)
+
+
+def separated_by(z, t) -> bool:
+    """separates() from the scores z = X w."""
+    return bool(onp.all((2 * t - 1) * z > 0))

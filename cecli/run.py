@@ -48,10 +48,11 @@ class TrainingRun:
             out |= {"validation_rows": self.prepared.valid.n, "initial_validation_loss": r.initial_validation_loss,
                     "validation_losses": list(r.validation_losses)}
         if not r.diverged:
-            w, X, t = r.weights, self.problem.X, self.problem.t
+            w, t = r.weights, self.problem.t
+            z = self.problem.loss.scores(w)
             out |= {"penalty": self.penalty(), "nll": finite(self.problem.nll(w)),
-                    "accuracy": model.accuracy(w, X, t, c.sigmoid), "gradient_norm": finite(r.gradient_norm),
-                    "separated": model.separates(w, X, t) and not c.l2}
+                    "accuracy": model.accuracy_of_scores(z, t), "gradient_norm": finite(r.gradient_norm),
+                    "separated": model.separated_by(z, t) and not c.l2}
         return out
 
     def divergence_message(self) -> str:

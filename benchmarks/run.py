@@ -1,0 +1,241 @@
+"""cecli's speed and memory against hand-written numpy, the memory floor, pandas and numpy.loadtxt.
+
+    python benchmarks/run.py            the full run (about 10 minutes on 2 cores)
+    python benchmarks/run.py --quick    a smoke run on small sizes (seconds)
+
+Data come from a fixed seed. Every figure is a median of several repeats, with the things compared
+run in turn (interleaved), so that drift in the machine's speed hits them alike. Each target is
+printed with the measured ratio and whether it is met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from autograd import value_and_grad  # noqa: E402
+
+from cecli.config import Config  # noqa: E402
+from cecli.data import Dataset  # noqa: E402
+from cecli.train import design  # noqa: E402
+
+SIZES = [(4, 3), (1000, 10), (100_000, 20), (1_000_000, 20), (100_000, 200)]
+QUICK_SIZES = [(4, 3), (1000, 10), (20_000, 20)]
+RESULTS: list[tuple[str, float, float, bool]] = []
+
+
+def dataset(n: int, d: int, seed: int = 0) -> Dataset:
+    """Standard-normal features and labels drawn from a logistic model, from a fixed seed."""
+    if (n, d) == (4, 3):
+        from cecli.data import toy
+
+        return toy()
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    t = (rng.random(n) < 1 / (1 + np.exp(-X @ rng.normal(0, 0.3, d)))).astype(np.float64)
+    return Dataset(X, t, tuple(f"x{j}" for j in range(d)))
+
+
+def interleaved(functions: dict, repeats: int, number: int = 1) -> dict:
+    """Median seconds per call of each function, timed in turn, `repeats` rounds of `number` calls."""
+    times = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, f in functions.items():
+            start = time.perf_counter()
+            for _ in range(number):
+                f()
+            times[name].append((time.perf_counter() - start) / number)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+QUICK = False  # a quick run prints its ratios but judges no target: small sizes say nothing of scale
+
+
+def target(label: str, measured: float, limit: float) -> None:
+    if QUICK:
+        print(f"  ({label}: {measured:.3g}; limit {limit:g}, judged only in the full run)")
+        return
+    met = measured <= limit
+    RESULTS.append((label, measured, limit, met))
+    print(f"  target: {label}: {measured:.3g} (limit {limit:g}) {'met' if met else 'NOT MET'}")
+
+
+def cecli_step(data: Dataset, lr: float):
+    """One training step exactly as `cecli train` takes it: value and gradient, then the update."""
+    problem = design(data, Config(reduction="mean", lr=lr))
+    loss_and_gradient = value_and_grad(problem.objective)
+    state = {"w": np.zeros(data.d)}
+    state["value"], state["g"] = loss_and_gradient(state["w"])
+
+    def step():
+        state["w"] = state["w"] - lr * state["g"]
+        state["value"], state["g"] = loss_and_gradient(state["w"])
+
+    return step
+
+
+def reference_step(data: Dataset, lr: float):
+    """The hand-written numpy step, X in Fortran order: p = logistic(2 X w), w -= lr * 2 Xᵀ(p - t) / n."""
+    XF, t, n = np.asfortranarray(data.X), data.t, data.n
+    state = {"w": np.zeros(data.d)}
+
+    def step():
+        p = 1 / (1 + np.exp(-2 * (XF @ state["w"])))
+        state["w"] = state["w"] - lr * (2 / n) * ((p - t) @ XF)
+
+    return step
+
+
+def read_bandwidth() -> float:
+    """Bytes per second of one read pass over a 400 MB array (a BLAS dot product with ones)."""
+    a = np.ones(50_000_000)
+    np.dot(a, a)
+    return a.nbytes / interleaved({"read": lambda: np.dot(a, a)}, 7)["read"]  # dot(a, a) reads a once
+
+
+def steps_section(sizes, quick: bool) -> None:
+    print("\n== seconds per training step (float64; mean loss, lr 1) ==")
+    bandwidth = read_bandwidth()
+    print(f"  measured read bandwidth: {bandwidth / 1e9:.1f} GB/s")
+    print(f"  {'N x D':>14} {'cecli':>11} {'numpy ref':>11} {'2-pass floor':>13} {'/ref':>6} {'/floor':>7}")
+    for n, d in sizes:
+        data = dataset(n, d)
+        number = max(1, int(2e6 // (n * d + 1000)))
+        repeats = 3 if quick else (15 if n * d <= 1e6 else 21)
+        times = interleaved({"cecli": cecli_step(data, 1.0), "ref": reference_step(data, 1.0)}, repeats, number)
+        floor = 2 * data.X.nbytes / bandwidth
+        print(f"  {f'{n} x {d}':>14} {times['cecli']:>10.3g}s {times['ref']:>10.3g}s {floor:>12.3g}s "
+              f"{times['cecli'] / times['ref']:>6.2f} {times['cecli'] / floor:>7.2f}")
+        if (n, d) == (4, 3):
+            target("fixed cost per step on the 4x3 set, microseconds", times["cecli"] * 1e6, 40)
+        if (n, d) in ((1_000_000, 20), (100_000, 200)):
+            target(f"step at {n}x{d} / hand-written numpy step", times["cecli"] / times["ref"], 1.2)
+
+
+def python(code: str, *args: str) -> list[str]:
+    return [sys.executable, "-c", code, *args]
+
+
+def measure_processes(commands: dict, repeats: int) -> dict:
+    """Median wall seconds and peak RSS (bytes) of each command, run in turn."""
+    out = {name: ([], []) for name in commands}
+    for _ in range(repeats):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+            elapsed = time.perf_counter() - start
+            if done.returncode != 0:
+                raise SystemExit(f"{name} failed:\n{done.stderr}")
+            out[name][0].append(elapsed)
+            last = done.stdout.strip().splitlines()[-1:] or ["0"]
+            out[name][1].append(int(last[0]) if last[0].isdigit() else 0)
+    return {name: (statistics.median(s), statistics.median(r)) for name, (s, r) in out.items()}
+
+
+# VmHWM: this process's own peak resident memory (ru_maxrss would carry over the parent's through fork)
+PEAK = ("print(1024 * int(next(line.split()[1] for line in open('/proc/self/status') "
+        "if line.startswith('VmHWM'))))")
+
+
+def csv_section(folder: Path, rows: int, repeats: int) -> None:
+    print(f"\n== reading a CSV file of {rows} x 21 ==")
+    data = dataset(rows, 20, seed=1)
+    path = folder / "big.csv"
+    body = np.column_stack([data.X, data.t])
+    np.savetxt(path, body, fmt=["%.8g"] * 20 + ["%d"], delimiter=",", comments="",
+               header=",".join([*data.names, "target"]))
+    print(f"  file: {path.stat().st_size / 1e6:.0f} MB")
+    commands = {
+        "cecli": python(f"from cecli.data import load; load({str(path)!r}); {PEAK}"),
+        "numpy.loadtxt": python(f"import numpy as np; np.loadtxt({str(path)!r}, delimiter=',', skiprows=1); {PEAK}"),
+    }
+    have_pandas = subprocess.run(python("import pandas"), capture_output=True).returncode == 0
+    if have_pandas:
+        commands["pandas (C engine)"] = python(
+            f"import pandas as pd; pd.read_csv({str(path)!r}, engine='c').to_numpy(); {PEAK}")
+    results = measure_processes(commands, repeats)
+    for name, (seconds, peak) in results.items():
+        print(f"  {name:>18}: {seconds:6.2f} s, peak RSS {peak / 1e6:6.0f} MB")
+    if have_pandas:
+        target("CSV load time / pandas C engine", results["cecli"][0] / results["pandas (C engine)"][0], 1.2)
+    else:
+        print("  pandas is not installed: the time target against it is not measured (pip install pandas)")
+    target("CSV load peak RSS / numpy.loadtxt", results["cecli"][1] / results["numpy.loadtxt"][1], 2.0)
+    small = measure_processes({
+        "cecli, 4-row file": python("import sys; from cecli.data import load; load('data/toy.csv'); "
+                                    "assert 'pandas' not in sys.modules, 'pandas was imported'; " + PEAK),
+        "python -c 'import numpy'": python("import numpy; " + PEAK),
+    }, repeats * 3)
+    for name, (seconds, _) in small.items():
+        print(f"  {name:>26}: {seconds * 1e3:6.0f} ms")
+    print("  the 4-row file is read without importing pandas")
+
+
+def startup_section(repeats: int) -> None:
+    print("\n== start-up, whole process ==")
+    # compiled bytecode, as `pip install` leaves it (a checkout run with PYTHONDONTWRITEBYTECODE has none)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "cecli")], check=True)
+    cecli = [sys.executable, "-m", "cecli"]
+    results = measure_processes({
+        "python -c pass": python("pass; print(0)"),
+        "import click": python("import click; print(0)"),
+        "cecli --help": python("import sys; sys.argv = ['cecli', '--help']\nfrom cecli.cli import cli\n"
+                               "try:\n    cli()\nexcept SystemExit:\n    pass\nprint(0)"),
+        "import train's dependencies": python("import numpy, autograd, click, rich.console, rich.table; print(0)"),
+        "cecli train (toy set)": [*cecli, "train"],
+    }, repeats)
+    for name, (seconds, _) in results.items():
+        print(f"  {name:>28}: {seconds * 1e3:6.0f} ms")
+    target("cecli --help / import click", results["cecli --help"][0] / results["import click"][0], 1.5)
+    target("cecli train (toy) / importing its dependencies",
+           results["cecli train (toy set)"][0] / results["import train's dependencies"][0], 1.2)
+
+
+def memory_section(folder: Path, rows: int, repeats: int) -> None:
+    print(f"\n== peak RSS while training on {rows} x 20 ==")
+    data = dataset(rows, 20, seed=2)
+    path = folder / "train.npy"
+    np.save(path, np.column_stack([data.X, data.t]))
+    x_bytes = data.X.nbytes
+    results = measure_processes({
+        "baseline (imports)": python("import numpy, autograd, click, rich.console, rich.table; " + PEAK),
+        "cecli train": python("import sys; sys.argv = ['cecli', 'train', sys.argv[1], '--steps', '5', "
+                              "'--reduction', 'mean', '--lr', '1', '--json']\nfrom cecli.cli import cli\n"
+                              "import contextlib, io\nwith contextlib.redirect_stdout(io.StringIO()):\n"
+                              "    try:\n        cli()\n    except SystemExit:\n        pass\n" + PEAK, str(path)),
+    }, repeats)
+    baseline, peak = results["baseline (imports)"][1], results["cecli train"][1]
+    print(f"  X: {x_bytes / 1e6:.0f} MB; interpreter and imports: {baseline / 1e6:.0f} MB; "
+          f"peak while training: {peak / 1e6:.0f} MB")
+    target("(peak RSS - baseline) / bytes of X", (peak - baseline) / x_bytes, 1.5)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes and few repeats: a smoke run")
+    global QUICK
+    quick = QUICK = parser.parse_args().quick
+    print(f"numpy {np.__version__}, {os.cpu_count()} cores, python {sys.version.split()[0]}"
+          + (" (quick run: small sizes, targets at scale not measured)" if quick else ""))
+    with tempfile.TemporaryDirectory(prefix="cecli-bench-") as folder:
+        steps_section(QUICK_SIZES if quick else SIZES, quick)
+        csv_section(Path(folder), 20_000 if quick else 1_000_000, 1 if quick else 5)
+        startup_section(3 if quick else 15)
+        memory_section(Path(folder), 20_000 if quick else 1_000_000, 1 if quick else 3)
+    met = sum(r[3] for r in RESULTS)
+    print("\nquick run: no target judged" if quick else f"\n{met} of {len(RESULTS)} targets met")
+
+
+if __name__ == "__main__":
+    main()
