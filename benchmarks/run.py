@@ -24,11 +24,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograd import value_and_grad  # noqa: E402
-
 from cecli.config import Config  # noqa: E402
 from cecli.data import Dataset  # noqa: E402
-from cecli.train import design  # noqa: E402
+from cecli.train import design, value_and_gradient  # noqa: E402
 
 SIZES = [(4, 3), (1000, 10), (100_000, 20), (1_000_000, 20), (100_000, 200)]
 QUICK_SIZES = [(4, 3), (1000, 10), (20_000, 20)]
@@ -74,7 +72,7 @@ def target(label: str, measured: float, limit: float) -> None:
 def cecli_step(data: Dataset, lr: float):
     """One training step exactly as `cecli train` takes it: value and gradient, then the update."""
     problem = design(data, Config(reduction="mean", lr=lr))
-    loss_and_gradient = value_and_grad(problem.objective)
+    loss_and_gradient = value_and_gradient(problem.objective)
     state = {"w": np.zeros(data.d)}
     state["value"], state["g"] = loss_and_gradient(state["w"])
 

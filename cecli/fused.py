@@ -34,19 +34,6 @@ def softplus_and_logistic(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return L, np.exp(m - L)
 
 
-def softplus_into(m: np.ndarray, out: np.ndarray, logistic: np.ndarray) -> np.ndarray:
-    """softplus(m) into out and logistic(m) into logistic, as softplus_and_logistic, without allocating."""
-    np.abs(m, out=logistic)
-    np.negative(logistic, out=logistic)
-    np.exp(logistic, out=logistic)
-    np.log1p(logistic, out=out)
-    np.maximum(m, 0.0, out=logistic)
-    np.add(out, logistic, out=out)
-    np.subtract(m, out, out=logistic)
-    np.exp(logistic, out=logistic)
-    return out
-
-
 class LogisticNLL:
     """The loss of weights w on fixed data: call it with w; autograd differentiates it."""
 
@@ -70,33 +57,33 @@ class LogisticNLL:
         """The loss and its gradient (len(w),), one block of rows at a time."""
         d, n = self.X.shape[1], len(self.t)
         weights, bias = (w[:d], w[d]) if self.intercept else (w, None)
-        value, gradient, bias_gradient = 0.0, np.zeros(d), 0.0
-        size = min(self.block, n)
-        z, m, u, v = (np.empty(size) for _ in range(4))  # reused by every block: no fresh pages
-        for start in range(0, n, self.block):
-            rows = slice(start, start + self.block)
-            Xb = self.contiguous(self.X[rows])
-            k = len(Xb)
-            zb, mb, ub, vb = z[:k], m[:k], u[:k], v[:k]
-            np.dot(Xb, weights, out=zb)
-            if bias is not None:
-                zb += bias
-            if self.binary:  # -log p(label) = softplus(m), m = -s scale z; r = dloss/dz
-                np.multiply(self.m_per_z[rows], zb, out=mb)
-                terms = softplus_into(mb, ub, vb)  # in ub; vb holds logistic(m)
-                r = np.multiply(self.r_per_logistic[rows], vb, out=vb)
-            else:  # soft labels: t softplus(-a) + (1-t) softplus(a), derivative logistic(a) - t
-                tb, a = self.t[rows], self.scale * zb
-                up, p = softplus_and_logistic(a)
-                down, q = softplus_and_logistic(-a)
-                terms, r = tb * down + (1 - tb) * up, ((1 - tb) * p - tb * q) * (self.scale / self.divisor)
-            value += float(np.sum(terms))
-            gradient += r @ Xb
-            if bias is not None:
-                bias_gradient += float(np.sum(r))
+        if n <= self.block:  # one block: no loop, no accumulators (this is most of a small step's cost)
+            value, gradient, bias_gradient = self.block_terms(slice(None), self.contiguous(self.X), weights, bias)
+        else:
+            value, gradient, bias_gradient = 0.0, np.zeros(d), 0.0
+            for start in range(0, n, self.block):
+                rows = slice(start, start + self.block)
+                v, g, b = self.block_terms(rows, self.contiguous(self.X[rows]), weights, bias)
+                value, bias_gradient = value + v, bias_gradient + b
+                gradient += g
         if self.intercept:
             gradient = np.append(gradient, bias_gradient)
         return value / self.divisor, gradient
+
+    def block_terms(self, rows: slice, Xb: np.ndarray, weights, bias) -> tuple[float, np.ndarray, float]:
+        """(loss, gradient, bias gradient) of the rows of one block; the gradient already scaled."""
+        z = Xb @ weights
+        if bias is not None:
+            z += bias
+        if self.binary:  # -log p(label) = softplus(m), m = -s scale z; r = dloss/dz
+            terms, logistic = softplus_and_logistic(self.m_per_z[rows] * z)
+            r = self.r_per_logistic[rows] * logistic
+        else:  # soft labels: t softplus(-a) + (1-t) softplus(a), derivative logistic(a) - t
+            tb, a = self.t[rows], self.scale * z
+            up, p = softplus_and_logistic(a)
+            down, q = softplus_and_logistic(-a)
+            terms, r = tb * down + (1 - tb) * up, ((1 - tb) * p - tb * q) * (self.scale / self.divisor)
+        return float(terms.sum()), r @ Xb, (float(r.sum()) if bias is not None else 0.0)
 
     def scores(self, w: np.ndarray) -> np.ndarray:
         """z = X w (+ b) for every row (n,), block by block: no copy of a strided or memory-mapped X."""
