@@ -86,29 +86,35 @@ def all_finite(A: np.ndarray) -> bool:
 
 def load_array(path: str):
     """(X, t, names) from .npy (2-D, last column the target; memory-mapped) or .npz (arrays X and t)."""
+    from .data import readable
+
     try:
-        if path.lower().endswith(".npy"):
-            array = np.load(path, mmap_mode="r", allow_pickle=False)
-            if array.ndim != 2 or array.shape[1] < 2:
-                raise DataError(f"expected a 2-D array with features and a last target column, found shape "
-                                f"{array.shape}", path)
-            X, t, names = array[:, :-1], np.array(array[:, -1], dtype=np.float64), None
-        else:
-            with np.load(path, allow_pickle=False) as archive:
-                missing = [key for key in ("X", "t") if key not in archive.files]
-                if missing:
-                    raise DataError(f"missing array {missing[0]!r}; an .npz file holds X (n, d) and t (n,), "
-                                    f"found {', '.join(archive.files) or 'none'}", path)
-                X, t = archive["X"], np.asarray(archive["t"], dtype=np.float64)
-                names = tuple(str(n) for n in archive["names"]) if "names" in archive.files else None
-    except FileNotFoundError:
-        raise DataError("no such file", path) from None
-    except IsADirectoryError:
-        raise DataError("is a directory, not a data file", path) from None
-    except PermissionError:
-        raise DataError("permission denied", path) from None
+        with readable(path):
+            X, t, names = _open_array(path)
     except (ValueError, OSError, EOFError) as e:
         raise DataError(f"not a readable NumPy file ({e})", path) from None
+    return _checked(X, t, names, path)
+
+
+def _open_array(path: str):
+    """(X, t, names or None) as stored, before any check of their values."""
+    if path.lower().endswith(".npy"):
+        array = np.load(path, mmap_mode="r", allow_pickle=False)
+        if array.ndim != 2 or array.shape[1] < 2:
+            raise DataError(f"expected a 2-D array with features and a last target column, found shape "
+                            f"{array.shape}", path)
+        return array[:, :-1], np.array(array[:, -1], dtype=np.float64), None
+    with np.load(path, allow_pickle=False) as archive:
+        missing = [key for key in ("X", "t") if key not in archive.files]
+        if missing:
+            raise DataError(f"missing array {missing[0]!r}; an .npz file holds X (n, d) and t (n,), "
+                            f"found {', '.join(archive.files) or 'none'}", path)
+        names = tuple(str(n) for n in archive["names"]) if "names" in archive.files else None
+        return archive["X"], np.asarray(archive["t"], dtype=np.float64), names
+
+
+def _checked(X: np.ndarray, t: np.ndarray, names, path: str):
+    """X as float64 (n, d) and t (n,), finite, with a name per column."""
     if X.ndim != 2 or t.shape != (X.shape[0],) or X.shape[0] == 0:
         raise DataError(f"X must be (n, d) and t (n,) with n > 0, found {X.shape} and {t.shape}", path)
     if X.dtype.kind not in "fiub":

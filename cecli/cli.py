@@ -372,29 +372,17 @@ def replay(model_path, as_json):
     options on the same data file (checked by its SHA-256), and report whether every
     loss matches the saved ones bit for bit. Exits 1 if they do not.
     """
-    from .config import Config
-    from .errors import CheckFailed, DataError
-    from .modelfile import load_model, sha256_of
-    from .train import fit
+    from .modelfile import load_model
+    from .run import replay as run_again
 
     saved = load_model(model_path)
-    if saved.data is not None and sha256_of(saved.data) != saved.data_sha256:
-        raise DataError(f"the data file changed since the model was trained (SHA-256 "
-                        f"{sha256_of(saved.data)[:12]}…, saved {saved.data_sha256[:12]}…)", saved.data)
-    config = Config(**saved.options)
-    prepared, _ = load_data(saved.data, config)
-    from .train import design
-
-    result = fit(design(prepared.train, config), valid=prepared.valid)
-    steps = min(len(result.losses), len(saved.losses))
-    first = next((i + 1 for i in range(steps) if result.losses[i] != saved.losses[i]), None)
-    same = first is None and len(result.losses) == len(saved.losses)
+    again = run_again(saved)
     if as_json:
-        emit_json({"model": model_path, "data": saved.data, "steps": len(result.losses), "identical": same,
-                   "first_difference": first})
+        emit_json({"model": model_path, "data": saved.data, "steps": again.steps, "identical": again.identical,
+                   "first_difference": again.first_difference})
     else:
-        click.echo(f"replayed {len(result.losses)} steps on {saved.data or 'the built-in toy set'}: "
-                   + ("every loss matches bit for bit" if same else
-                      f"losses differ from step {first or steps + 1}"))
-    if not same:
+        click.echo(f"replayed {again.steps} steps on {saved.data or 'the built-in toy set'}: "
+                   + ("every loss matches bit for bit" if again.identical
+                      else f"losses differ from step {again.first_difference}"))
+    if not again.identical:
         raise CheckFailed(f"replay of {model_path} does not match the saved losses")

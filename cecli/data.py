@@ -10,6 +10,7 @@ import csv
 import io
 import math
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,17 +112,24 @@ def load_big_csv(path: str, target, soft_labels: bool, labels: bool) -> Dataset 
     return Dataset(X, t, features, names[j], path)
 
 
-def read_text(path: str) -> str:
-    """The file's text, decoded as UTF-8 (a byte-order mark is dropped)."""
+@contextmanager
+def readable(path: str):
+    """Turns the ways opening a file fails into a DataError naming the file."""
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
+        yield
     except FileNotFoundError:
         raise DataError("no such file", path) from None
     except IsADirectoryError:
         raise DataError("is a directory, not a data file", path) from None
     except PermissionError:
         raise DataError("permission denied", path) from None
+
+
+def read_text(path: str) -> str:
+    """The file's text, decoded as UTF-8 (a byte-order mark is dropped)."""
+    try:
+        with readable(path), open(path, "rb") as f:
+            raw = f.read()
     except OSError as e:
         raise DataError(f"cannot be read ({e.strerror})", path) from None
     try:

@@ -76,3 +76,37 @@ def plan(prepared: Prepared, config: Config) -> tuple[Problem, float]:
     """The problem to train on, and its stable bound (known before training, for the warning)."""
     problem = design(prepared.train, config)
     return problem, bound_for(problem)
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A saved run trained again: how many steps, and the first whose loss differs (None: none)."""
+
+    steps: int
+    saved_steps: int
+    first_difference: int | None
+
+    @property
+    def identical(self) -> bool:
+        return self.first_difference is None and self.steps == self.saved_steps
+
+
+def replay(saved) -> Replay:
+    """Train again as a saved model records (same options, same data file, checked by SHA-256)."""
+    from .config import Config
+    from .data import load
+    from .errors import DataError
+    from .modelfile import sha256_of
+    from .train import fit, prepare
+
+    if saved.data is not None and (now := sha256_of(saved.data)) != saved.data_sha256:
+        raise DataError(f"the data file changed since the model was trained (SHA-256 {now[:12]}…, "
+                        f"saved {saved.data_sha256[:12]}…)", saved.data)
+    config = Config(**saved.options)
+    prepared = prepare(load(saved.data, config.target), config)
+    losses = fit(design(prepared.train, config), valid=prepared.valid).losses
+    common = min(len(losses), len(saved.losses))
+    first = next((i + 1 for i in range(common) if losses[i] != saved.losses[i]), None)
+    if first is None and len(losses) != len(saved.losses):
+        first = common + 1
+    return Replay(len(losses), len(saved.losses), first)
