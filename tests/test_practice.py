@@ -238,7 +238,7 @@ def test_ctrl_c_reports_the_last_step_saves_and_exits_130(run, tmp_path, monkeyp
 def test_replay_says_where_the_losses_part(run, saved):
     _, model_path = saved
     record = json.loads(model_path.read_text())
-    record["losses"][6] += 1e-16
+    record["losses"][6] = float(np.nextafter(record["losses"][6], 10.0))  # one ulp
     model_path.write_text(json.dumps(record))
     result = run("replay", model_path)
     assert result.exit_code == 1 and "losses differ from step 7" in result.stdout
