@@ -169,3 +169,11 @@ def test_warnings_go_to_stderr_and_training_goes_on(run, write):
     assert result.exit_code == 0
     assert "Warning: all 3 targets are 1" in result.stderr and "constant" in result.stderr
     assert result.stdout.lstrip().startswith("{")
+
+
+def test_every_package_is_installed_by_a_non_editable_install():
+    """setuptools installs only the packages listed in pyproject.toml: a missing one breaks `pip install .`."""
+    listed = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    for init in (ROOT / "cecli").rglob("__init__.py"):
+        dotted = ".".join(init.parent.relative_to(ROOT).parts)
+        assert f'"{dotted}"' in listed, f"{dotted} is missing from [tool.setuptools] packages"
