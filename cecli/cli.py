@@ -145,7 +145,7 @@ def train(ctx, path, config_path, as_json, save_path, plot_path, **_):
     and cecli exits 130.
     """
     from . import render
-    from .run import TrainingRun, plan
+    from .run import TrainingRun, lr_warning, plan
     from .train import fit
 
     config = resolved_config(ctx, config_path)
@@ -156,10 +156,8 @@ def train(ctx, path, config_path, as_json, save_path, plot_path, **_):
         check_plotting(plot_path)
     prepared, _ = load_data(path, config, err)
     problem, bound = plan(prepared, config)
-    if config.optimizer in ("gd", "momentum") and config.lr > bound:
-        times = f"{config.lr / bound:.3g}x" if bound > 0 else "infinitely far above"
-        render.warning(err, f"--lr {config.lr:g} is {times} the stable bound 2/L = {bound:.4g} "
-                            "for this data; gradient descent may diverge")
+    if (message := lr_warning(config, bound)) is not None:
+        render.warning(err, message)
     with render.progress(err, config.steps, enabled=err.is_terminal and not as_json) as callback:
         result = fit(problem, callback, prepared.valid)
     run = TrainingRun(config, prepared, problem, bound, result)

@@ -30,6 +30,7 @@ class Config:
 
 CHOICES = {"sigmoid": ("tanh", "logistic"), "reduction": ("sum", "mean"), "init": ("zeros", "normal"),
            "optimizer": ("gd", "momentum", "adam", "newton")}
+STEP_SIZED = ("gd", "momentum")  # the optimizers for which 2/L bounds the stable learning rate
 FIELDS = {f.name: f for f in dataclasses.fields(Config)}
 
 

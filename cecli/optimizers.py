@@ -12,7 +12,6 @@ from collections.abc import Callable
 import numpy as np
 from autograd import hessian
 
-OPTIMIZERS = ("gd", "momentum", "adam", "newton")
 Rule = Callable[[int, np.ndarray, float, np.ndarray], np.ndarray]
 
 

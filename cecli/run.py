@@ -6,12 +6,10 @@ import dataclasses
 from dataclasses import dataclass
 
 from . import model
-from .config import Config
+from .config import STEP_SIZED, Config
 from .describe import largest_eigenvalue, stable_lr
 from .errors import finite, finite_list
 from .train import Prepared, Problem, TrainResult, design
-
-STEP_SIZED = ("gd", "momentum")  # optimizers for which 2/L bounds the stable learning rate
 
 
 @dataclass(frozen=True, eq=False)
@@ -23,10 +21,6 @@ class TrainingRun:
     problem: Problem
     bound: float  # 2/L for plain gradient descent on this problem
     result: TrainResult
-
-    @property
-    def lr_too_large(self) -> bool:
-        return self.config.optimizer in STEP_SIZED and self.config.lr > self.bound
 
     def penalty(self) -> float:
         return float(self.problem.penalty(self.result.weights)) if self.config.l2 else 0.0
@@ -63,6 +57,15 @@ class TrainingRun:
                      f"and ended at {r.trained_loss:.6g}")
         return (f"training diverged: {what}, with --lr {self.config.lr:g}. Plain gradient descent is stable on "
                 f"this data below 2/L = {self.bound:.4g}: use --lr below that, or --reduction mean, or --standardize")
+
+
+def lr_warning(config: Config, bound: float) -> str | None:
+    """What to say before training when --lr is above the stable bound of a step-sized optimizer."""
+    if config.optimizer not in STEP_SIZED or config.lr <= bound:
+        return None
+    times = f"{config.lr / bound:.3g}x" if bound > 0 else "infinitely far above"
+    return (f"--lr {config.lr:g} is {times} the stable bound 2/L = {bound:.4g} for this data; "
+            "gradient descent may diverge")
 
 
 def bound_for(problem: Problem) -> float:

@@ -7,6 +7,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from ..config import STEP_SIZED
 from .base import key_values, loss_plot, number, short
 
 STOPPED = {"steps": "ran all its steps", "converged": "converged (|gradient| <= tol)",
@@ -23,7 +24,7 @@ def train_summary(run, report: dict):
         ("data", f"{data.source} ({data.n} rows × {data.d} features)"),
         ("model", f"sigmoid {c.sigmoid}, {c.reduction} of NLL" + "".join(f", {x}" for x in extras)),
         ("optimizer", f"{c.optimizer}, {r.steps} steps" + (f" at lr {c.lr:g}" if c.optimizer != "newton" else "")
-         + (f" (stable below {short(report['stable_lr'], 4)})" if c.optimizer in ("gd", "momentum") else "")),
+         + (f" (stable below {short(report['stable_lr'], 4)})" if c.optimizer in STEP_SIZED else "")),
         ("stopped", STOPPED[r.stopped] + (f" after step {r.steps}" if r.stopped != "steps" else "")),
     ]
     if c.l2:
