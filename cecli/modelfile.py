@@ -127,6 +127,9 @@ def write_atomically(path: str, text: str, protect: str | None = None) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a saved model is an ordinary file
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)

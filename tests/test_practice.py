@@ -156,6 +156,9 @@ def test_saved_model_has_everything_to_predict_and_reproduce(saved):
     assert record["names"] == ["x1", "x2", "x3"] and len(record["weights"]) == 4
     assert record["data_sha256"] == modelfile.sha256_of(str(path))
     assert set(record["versions"]) == {"cecli", "numpy", "autograd"} and record["interrupted"] is False
+    umask = os.umask(0)
+    os.umask(umask)
+    assert model_path.stat().st_mode & 0o777 == 0o666 & ~umask  # an ordinary file, not mkstemp's private one
 
 
 def test_saved_model_reloads_to_the_same_predictions(run, run_json, saved):
