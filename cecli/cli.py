@@ -214,16 +214,14 @@ def gradcheck(ctx, path, config_path, as_json, points, seed, eps, rtol, atol, or
     any check fails, after the report.
     """
     from . import gradcheck as checks
-    from . import model, render
-    from .train import training_loss
+    from . import render
+    from .train import design
 
     config = resolved_config(ctx, config_path)
-    data = load_data(path, config, render.consoles()[1])[0].train
-    X, t, fixed = data.X, data.t, (config.sigmoid, config.reduction)
-    result = checks.gradcheck(
-        training_loss(data, config), data.names, points, seed, eps, rtol, atol, order,
-        closed_form=lambda w: model.closed_form_gradient(w, X, t, *fixed),
-        closed_form_hvp=lambda w, v: model.closed_form_hvp(w, v, X, t, *fixed), sweep=sweep_eps)
+    problem = design(load_data(path, config, render.consoles()[1])[0].train, config)
+    result = checks.gradcheck(problem.objective, problem.names, points, seed, eps, rtol, atol, order,
+                              closed_form=problem.closed_form_gradient, closed_form_hvp=problem.closed_form_hvp,
+                              sweep=sweep_eps)
     if as_json:
         emit_json(result.as_dict())
     else:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -85,7 +86,12 @@ class DataSummary:
     std: np.ndarray
     positives: int  # targets equal to 1 (soft labels count by their sum)
     duplicated_rows: int  # rows equal (features and target) to an earlier row
-    eigenvalue: float  # λ_max(XᵀX)
+    X: np.ndarray = field(repr=False)  # kept for the eigenvalue, which only inspect needs
+
+    @cached_property
+    def eigenvalue(self) -> float:
+        """λ_max(XᵀX): a pass over X, taken only when asked for (train computes its own bound)."""
+        return largest_eigenvalue(self.X)
 
     @property
     def constant_features(self) -> tuple[str, ...]:
@@ -164,4 +170,4 @@ def summarize(data: Dataset) -> DataSummary:
     X, (low, high) = data.X, column_ranges(data.X)
     mean, std = column_moments(X, column_scales(X, (low, high)))
     return DataSummary(data.names, data.n, low, high, mean, std,
-                       int(round(float(data.t.sum()))), duplicated_rows(X, data.t), largest_eigenvalue(X))
+                       int(round(float(data.t.sum()))), duplicated_rows(X, data.t), X)

@@ -96,7 +96,6 @@ class Replay:
 
 def replay(saved) -> Replay:
     """Train again as a saved model records (same options, same data file, checked by SHA-256)."""
-    from .config import Config
     from .data import load
     from .errors import DataError
     from .modelfile import sha256_of

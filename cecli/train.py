@@ -158,6 +158,23 @@ class Problem:
     def objective(self, w):
         return self.loss(w) + self.penalty(w) if self.config.l2 else self.loss(w)
 
+    def penalized(self, v: np.ndarray) -> np.ndarray:
+        """l2 * v with the intercept's entry zeroed: the penalty's gradient at v, and its Hessian times v."""
+        out = self.config.l2 * v
+        if self.config.intercept:
+            out[-1] = 0.0
+        return out
+
+    def closed_form_gradient(self, w: np.ndarray) -> np.ndarray:
+        """The objective's gradient by hand: scale Xᵀ(p - t) (/ n), plus the penalty's l2 w."""
+        c = self.config
+        return model.closed_form_gradient(w, self.X, self.t, c.sigmoid, c.reduction) + self.penalized(w)
+
+    def closed_form_hvp(self, w: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """The objective's Hessian times v by hand."""
+        c = self.config
+        return model.closed_form_hvp(w, v, self.X, self.t, c.sigmoid, c.reduction) + self.penalized(v)
+
 
 def design(data: Dataset, config: Config) -> Problem:
     """The problem of fitting config's model to data."""

@@ -106,3 +106,11 @@ def test_forward_gradient_matches_reverse():
 def test_central_difference_of_a_quadratic_is_exact_to_rounding():
     w = np.array([1.0, -2.0])
     assert np.allclose(gradcheck.central_difference(lambda w: float(np.sum(w**2)), w, 1e-4), 2 * w, rtol=1e-9)
+
+
+def test_gradcheck_of_a_penalized_model_with_an_intercept(run_json, write):
+    """The closed forms include the l2 term and the intercept, as the objective does."""
+    out = run_json("gradcheck", "--config", write("c.yaml", "intercept: true\nl2: 0.5\n"), "--order", "2")
+    assert out["passed"] is True
+    assert {row["feature"] for row in out["rows"]} == {"x1", "x2", "x3", "(intercept)"}
+    assert all(row["closed_form"] is not None for row in out["rows"])

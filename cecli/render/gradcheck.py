@@ -22,7 +22,7 @@ def coordinate_table(rows, title: str) -> Table:
     """The reverse-mode value once, then how far each other way lands from it."""
     table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", padding=(0, 1, 0, 0), pad_edge=False)
     table.add_column("pt", justify="right")
-    table.add_column("feature", max_width=9, overflow="ellipsis", no_wrap=True)
+    table.add_column("feature", max_width=11, overflow="ellipsis", no_wrap=True)
     table.add_column("reverse", justify="right", no_wrap=True)
     for name in ("fwd-rev", "closed-rev", "FD-rev", "rel err"):
         table.add_column(name, justify="right", no_wrap=True)
