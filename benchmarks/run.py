@@ -57,6 +57,10 @@ def interleaved(functions: dict, repeats: int, number: int = 1) -> dict:
     return {name: statistics.median(values) for name, values in times.items()}
 
 
+# Steps are timed in batches of consecutive steps lasting at least this long, as in a training run.
+# Shorter batches time the hand-over between the functions compared: OpenBLAS's threads spin for about
+# 0.1 s after a threaded call, on the cores cecli's two-thread step is about to use.
+BATCH_SECONDS = 0.5
 QUICK = False  # a quick run prints its ratios but judges no target: small sizes say nothing of scale
 
 
@@ -144,9 +148,10 @@ def steps_section(sizes, quick: bool) -> None:
     for n, d in sizes:
         data = dataset(n, d)
         agree(data, makers)
-        number = max(1, int(2e6 // (n * d + 1000)))
-        repeats = 3 if quick else (15 if n * d <= 1e6 else 21)
-        times = interleaved({name: make(data, 1.0) for name, make in makers.items()}, repeats, number)
+        steps = {name: make(data, 1.0) for name, make in makers.items()}
+        probe = interleaved({"ref": steps["ref"]}, 3)["ref"]
+        number = max(1, int(2e6 // (n * d + 1000)), int((0.02 if quick else BATCH_SECONDS) / probe))
+        times = interleaved(steps, 3 if quick else 11, number)
         floor = 2 * data.X.nbytes / bandwidth
         cecli = times["cecli"]
         print(f"  {f'{n} x {d}':>14} {cecli:>9.3g}s {times['ref']:>9.3g}s {times['ref+loss']:>9.3g}s "

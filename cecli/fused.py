@@ -1,16 +1,22 @@
 """The training loss and its gradient in one pass over X, as a single autograd primitive.
 
     value     Σ_i -log p(label_i)  (or its mean), p = logistic(a), a = scale * (X w [+ b])
-    gradient  scale * Xᵀ r,  r = logistic(a) - t
+    gradient  scale * Xᵀ r / (n or 1),  r = logistic(a) - t
 
-Rows are taken in blocks of BLOCK, so each block of X is read from memory once and stays in
-cache while both X_b w and r_b X_b are formed, and every temporary is a short vector that numpy
-reuses instead of mapping fresh pages each step. The forward pass computes the gradient too and
-keeps it for autograd's backward pass, so a training step reads X once. Derivatives of higher
-order (Hessians for newton, check_grads at order 2) go through an autograd-traceable form.
+Rows are taken in blocks of a few MB, so each block of X is read from memory once and stays in
+cache while both X_b w and r_b X_b are formed; every temporary is a short vector. The blocks are
+shared out among the machine's cores (numpy and BLAS release the GIL), and the blocks' sums are
+added in block order, so the result is the same bit for bit on any number of cores. The forward
+pass computes the gradient too and keeps it for autograd's backward pass, so a training step
+reads X once. Derivatives of higher order (Hessians for newton, check_grads at order 2) go
+through an autograd-traceable form of the same formula.
 """
 
 from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import autograd.numpy as anp
 import numpy as np
@@ -18,20 +24,36 @@ from autograd.extend import defjvp, defvjp, primitive
 
 from .model import LOGIT_SCALE, nll_score_gradient
 
-# Rows per block: about 4 MB of X, so a block read for X_b w is still in cache for r_b X_b; at least
-# 4096 rows, so that each BLAS call is long enough to pay its set-up; at most 16384, so the vector
-# temporaries stay small. (Measured on 2 cores: 1,000,000 x 20 and 100,000 x 200.)
-BLOCK_BYTES, MIN_ROWS, MAX_ROWS = 1 << 22, 4096, 16384
+# Rows per block: about 3 MB of X, so a block read for X_b w is still in cache for r_b X_b; at least
+# 2048 rows, so each numpy call (about 1 µs) is small against the block's work; at most 8192, so the
+# vector temporaries (64 KB) come from the heap: at 128 KB, malloc maps and unmaps fresh pages for
+# them, and the page faults doubled the cost of the vector work. (Measured on 2 cores.)
+BLOCK_BYTES, MIN_ROWS, MAX_ROWS = 3 << 20, 2048, 8192
+FEW = 512  # elements below which numpy's cost per call outweighs its cost per element
+
+
+def usable_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+LANES = min(usable_cores(), 8)  # threads sharing the blocks of a big X
+_pool: ThreadPoolExecutor | None = None
+_blas = None  # threadpoolctl's controller, False without it; made on first use
+_lock = threading.Lock()
 
 
 def softplus_and_logistic(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(softplus(m), logistic(m)) for a vector m, from one exp each; accurate for every finite m.
-
-    softplus(m) = max(m, 0) + log1p(exp(-|m|)), and logistic(m) = exp(m - softplus(m)), whose
-    relative error stays at rounding level even where logistic(m) is tiny.
-    """
-    L = np.maximum(m, 0.0) + np.log1p(np.exp(-np.abs(m)))
-    return L, np.exp(m - L)
+    """(softplus(m), logistic(m)) for a vector m, both to about 1e-14 relative for every finite m."""
+    if m.size <= FEW:  # numpy's cost per call dominates: the form with fewest calls
+        softplus = np.maximum(m, 0.0) + np.log1p(np.exp(-np.abs(m)))
+        return softplus, np.exp(m - softplus)
+    # the cost per element dominates: one exp and one log (log1p is 3 times log's cost on (0, 1])
+    e = np.exp(-np.abs(m))
+    u = 1.0 + e
+    inverse = 1.0 / u
+    # log1p(e) = log(u) + c/u to first order in c = e - (u - 1), the rounding error of u (exact)
+    softplus = np.maximum(m, 0.0) + np.log(u) + (e - (u - 1.0)) * inverse
+    return softplus, np.where(m >= 0, 1.0, e) * inverse  # e/(1+e) below 0: tiny values stay exact
 
 
 class LogisticNLL:
@@ -41,13 +63,16 @@ class LogisticNLL:
                  intercept: bool = False, block: int | None = None):
         self.X, self.t, self.intercept = X, t, intercept
         self.block = block or min(MAX_ROWS, max(MIN_ROWS, BLOCK_BYTES // (8 * max(X.shape[1], 1))))
+        # BLAS reads a block in place only when it is one piece of memory: a Fortran-order block, or one of a
+        # column slice, goes faster copied (each thread to its own buffer) than read where it lies
+        self.in_place = X.dtype == np.float64 and X.flags.c_contiguous
+        self.buffers = threading.local()
         self.scale = LOGIT_SCALE[sigmoid]
         self.divisor = float(len(t)) if reduction == "mean" else 1.0
         self.binary = bool(np.all((t == 0) | (t == 1)))
-        if self.binary:  # -log p(label) = softplus(m), m = -s a with s = +1 for label 1, -1 for label 0
-            signs = 2.0 * t - 1.0
-            self.m_per_z = -self.scale * signs  # m = m_per_z * z, z = X w (+ b)
-            self.r_per_logistic = -signs * self.scale / self.divisor  # dloss/dz = r_per_logistic * logistic(m)
+        if self.binary:  # -log p(label) = softplus(m), m = -a for label 1 and a for label 0
+            self.m_per_z = self.scale * (1.0 - 2.0 * t)
+            self.r_per_logistic = self.m_per_z / self.divisor  # dloss/dz = r_per_logistic * logistic(m)
         self.memo = (None, None)  # (w, gradient) of the last forward pass
 
     def __call__(self, w):
@@ -57,51 +82,54 @@ class LogisticNLL:
         """The loss and its gradient (len(w),), one block of rows at a time."""
         d, n = self.X.shape[1], len(self.t)
         weights, bias = (w[:d], w[d]) if self.intercept else (w, None)
-        if n <= self.block:  # one block: no loop, no accumulators (this is most of a small step's cost)
-            value, gradient, bias_gradient = self.block_terms(slice(None), self.contiguous(self.X), weights, bias)
+        if n <= self.block:  # one block: no threads, no sums of blocks (most of a small step's cost)
+            value, gradient, bias_gradient = self.block_terms(slice(0, n), weights, bias)
         else:
-            value, gradient, bias_gradient = 0.0, np.zeros(d), 0.0
-            for start in range(0, n, self.block):
-                rows = slice(start, start + self.block)
-                v, g, b = self.block_terms(rows, self.contiguous(self.X[rows]), weights, bias)
+            blocks = shared_out(lambda start: self.block_terms(slice(start, start + self.block), weights, bias),
+                                range(0, n, self.block))
+            value, gradient, bias_gradient = blocks[0]
+            for v, g, b in blocks[1:]:  # in block order, whichever thread computed them
                 value, bias_gradient = value + v, bias_gradient + b
-                gradient += g
+                gradient = gradient + g
         if self.intercept:
             gradient = np.append(gradient, bias_gradient)
         return value / self.divisor, gradient
 
-    def block_terms(self, rows: slice, Xb: np.ndarray, weights, bias) -> tuple[float, np.ndarray, float]:
-        """(loss, gradient, bias gradient) of the rows of one block; the gradient already scaled."""
-        z = Xb @ weights
+    def block_terms(self, rows: slice, weights, bias) -> tuple[float, np.ndarray, float]:
+        """(loss, Σ r_i x_i, Σ r_i) of one block of rows, r = dloss/dz per row (divided by n for a mean)."""
+        Xb = self.rows(rows)
+        z = Xb.dot(weights)  # .dot: a quarter of matmul's call cost on a tiny block, the same BLAS call
         if bias is not None:
             z += bias
-        if self.binary:  # -log p(label) = softplus(m), m = -s scale z; r = dloss/dz
+        if self.binary:
             terms, logistic = softplus_and_logistic(self.m_per_z[rows] * z)
             r = self.r_per_logistic[rows] * logistic
-        else:  # soft labels: t softplus(-a) + (1-t) softplus(a), derivative logistic(a) - t
+        else:  # soft labels: t softplus(-a) + (1-t) softplus(a), derivative scale (logistic(a) - t)
             tb, a = self.t[rows], self.scale * z
             up, p = softplus_and_logistic(a)
             down, q = softplus_and_logistic(-a)
             terms, r = tb * down + (1 - tb) * up, ((1 - tb) * p - tb * q) * (self.scale / self.divisor)
-        return float(terms.sum()), r @ Xb, (float(r.sum()) if bias is not None else 0.0)
+        return float(terms.sum()), r.dot(Xb), (float(r.sum()) if bias is not None else 0.0)
 
     def scores(self, w: np.ndarray) -> np.ndarray:
-        """z = X w (+ b) for every row (n,), block by block: no copy of a strided or memory-mapped X."""
+        """z = X w (+ b) for every row (n,), block by block."""
         d = self.X.shape[1]
         weights, bias = (w[:d], w[d]) if self.intercept else (w, 0.0)
         z = np.empty(len(self.t))
         for start in range(0, len(z), self.block):
-            z[start:start + self.block] = self.contiguous(self.X[start:start + self.block]) @ weights + bias
+            rows = slice(start, start + self.block)
+            z[rows] = self.rows(rows) @ weights + bias
         return z
 
-    def contiguous(self, block: np.ndarray) -> np.ndarray:
-        """A block of a strided X (a column slice, a memory map) copied to one reused buffer, so that
-        BLAS sees the same layout, and sums in the same order, as for an X in memory."""
-        if block.flags.c_contiguous:
+    def rows(self, rows: slice) -> np.ndarray:
+        """A block of X as BLAS reads it fastest: a view, or else a C-order float64 copy in a reused buffer."""
+        block = self.X[rows]
+        if self.in_place:
             return block
-        if getattr(self, "_buffer", None) is None or self._buffer.shape[1] != block.shape[1]:
-            self._buffer = np.empty((self.block, block.shape[1]))
-        out = self._buffer[:len(block)]
+        buffer = getattr(self.buffers, "rows", None)
+        if buffer is None:  # one per thread, made once: a fresh block would map fresh pages every time
+            buffer = self.buffers.rows = np.empty((self.block, self.X.shape[1]))
+        out = buffer[:len(block)]
         np.copyto(out, block)
         return out
 
@@ -119,6 +147,45 @@ class LogisticNLL:
             return self.traceable_gradient(w)
         seen, gradient = self.memo
         return gradient if seen is w else self.value_and_gradient(w)[1]
+
+
+def shared_out(f, items: range) -> list:
+    """[f(i) for i in items], contiguous runs of items handed to up to LANES threads (this one included)."""
+    blas = blas_limiter()
+    lanes = min(LANES, len(items)) if blas else 1
+    if lanes == 1:
+        return [f(i) for i in items]
+    share = -(-len(items) // lanes)
+    runs = [items[k * share:(k + 1) * share] for k in range(lanes)]
+    with blas.limit(limits=1, user_api="blas"):  # BLAS's own threads would spin on the cores the lanes use
+        pending = [pool().submit(lambda run: [f(i) for i in run], run) for run in runs[1:]]
+        results = [f(i) for i in runs[0]]
+        for future in pending:
+            results += future.result()
+    return results
+
+
+def pool() -> ThreadPoolExecutor:
+    """The worker threads, made on first use."""
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=LANES - 1, thread_name_prefix="cecli-block")
+        return _pool
+
+
+def blas_limiter():
+    """threadpoolctl's controller of BLAS's threads, or None when it is not installed (then one lane)."""
+    global _blas
+    with _lock:
+        if _blas is None:
+            try:
+                from threadpoolctl import ThreadpoolController
+            except ImportError:
+                _blas = False
+            else:
+                _blas = ThreadpoolController()
+        return _blas
 
 
 @primitive

@@ -73,6 +73,48 @@ def test_fused_loss_equals_the_op_by_op_form(X, sigmoid, reduction, w, intercept
                                atol=1e-12 * (np.abs(design).sum() + 1e-300))
 
 
+def test_fused_loss_is_the_same_for_every_layout_of_x(tmp_path):
+    """C order, Fortran order, a column slice of a wider table and a memory map: the same sums, bit for bit."""
+    rng = np.random.default_rng(7)
+    table = rng.normal(size=(11, 5))
+    t, w = (rng.random(11) < 0.5).astype(float), rng.normal(size=3)
+    np.save(tmp_path / "table.npy", table)
+    layouts = {"C": np.ascontiguousarray(table[:, 1:4]), "F": np.asfortranarray(table[:, 1:4]),
+               "column slice": table[:, 1:4], "memory map": np.load(tmp_path / "table.npy", mmap_mode="r")[:, 1:4]}
+    expected_value, expected_gradient = model.loss(w, layouts["C"], t), grad(model.loss)(w, layouts["C"], t)
+    for name, X in layouts.items():
+        value, gradient = fused.LogisticNLL(X, t, block=4).value_and_gradient(w)  # 3 blocks
+        assert value == pytest.approx(expected_value, rel=1e-12), name
+        np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-12, atol=1e-12, err_msg=name)
+
+
+def test_the_blocks_shared_among_threads_give_the_same_bits_as_one_thread(monkeypatch):
+    rng = np.random.default_rng(3)
+    X, t, w = rng.normal(size=(1000, 4)), (rng.random(1000) < 0.5).astype(float), rng.normal(size=4)
+    monkeypatch.setattr(fused, "LANES", 1)
+    alone = fused.LogisticNLL(X, t, intercept=True, block=64).value_and_gradient(np.append(w, 0.3))
+    monkeypatch.setattr(fused, "LANES", 3)
+    shared = fused.LogisticNLL(X, t, intercept=True, block=64).value_and_gradient(np.append(w, 0.3))
+    assert fused._pool is not None  # the threads did run (threadpoolctl comes with the test extra)
+    assert alone[0] == shared[0] and np.array_equal(alone[1], shared[1])
+
+
+@pytest.mark.parametrize("size", [3, fused.FEW + 1])  # the form with fewest calls, and the one with fewest cycles
+def test_softplus_and_logistic_to_1e_14(size):
+    rng = np.random.default_rng(size)
+    m = np.concatenate([[0.0, -0.0, 1e-300, -1e-20, 36.0, -36.0, 700.0, -700.0],
+                        rng.normal(scale=rng.choice([1e-6, 1.0, 10.0, 100.0]), size=size)])[:max(size, 8)]
+    softplus, logistic = fused.softplus_and_logistic(m)
+    getcontext().prec = 700  # enough digits that 1 + exp(-700) keeps its tail
+    try:
+        for x, s, p in zip(m, softplus, logistic, strict=True):
+            d = Decimal(float(x))
+            assert s == pytest.approx(float((1 + d.exp()).ln()), rel=1e-14), x
+            assert p == pytest.approx(float(1 / (1 + (-d).exp())), rel=1e-14), x
+    finally:
+        getcontext().prec = 60
+
+
 def test_fused_hessian_equals_the_op_by_op_hessian():
     from autograd import hessian
 
