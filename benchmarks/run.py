@@ -103,15 +103,15 @@ def reference_step(data: Dataset, lr: float):
 
 def reference_loss_step(data: Dataset, lr: float):
     """The same step, also computing the loss as cecli's does (stably, every step), unblocked."""
-    from cecli.fused import softplus_and_logistic
+    from cecli.fused import softplus_sum_and_logistic
 
     XF, n = np.asfortranarray(data.X), data.n
     m_per_z = -2 * (2 * data.t - 1)  # -log p(label) = softplus(m), m = m_per_z * X w
     state = {"w": np.zeros(data.d)}
 
     def step():
-        terms, logistic = softplus_and_logistic(m_per_z * (XF @ state["w"]))
-        state["loss"] = terms.sum() / n
+        total, logistic = softplus_sum_and_logistic(m_per_z * (XF @ state["w"]))
+        state["loss"] = total / n
         state["w"] = state["w"] - lr * ((m_per_z / n) * logistic) @ XF
         return state["w"]
 

@@ -73,6 +73,22 @@ def test_fused_loss_equals_the_op_by_op_form(X, sigmoid, reduction, w, intercept
                                atol=1e-12 * (np.abs(design).sum() + 1e-300))
 
 
+@pytest.mark.parametrize("sigmoid", model.SIGMOIDS)
+@pytest.mark.parametrize("reduction", model.REDUCTIONS)
+@pytest.mark.parametrize("intercept", [False, True])
+def test_fused_loss_on_blocks_of_many_rows_equals_the_op_by_op_form(sigmoid, reduction, intercept):
+    """Blocks long enough for the exp-and-log1p form, logits from -60 to 60, against model.loss to 1e-12."""
+    rng = np.random.default_rng(11)
+    X = rng.normal(scale=4.0, size=(3000, 5))
+    t = (rng.random(3000) < 0.5).astype(float)
+    w = rng.normal(size=6 if intercept else 5)
+    design = np.column_stack([X, np.ones(3000)]) if intercept else X
+    fast = fused.LogisticNLL(X, t, sigmoid, reduction, intercept, block=1024)  # 3 blocks, the last one short
+    assert fast(w) == pytest.approx(model.loss(w, design, t, sigmoid, reduction), rel=1e-12)
+    np.testing.assert_allclose(grad(fast)(w), grad(model.loss)(w, design, t, sigmoid, reduction), rtol=1e-12,
+                               atol=1e-12 * np.abs(design).sum() / (3000 if reduction == "mean" else 1))
+
+
 def test_fused_loss_is_the_same_for_every_layout_of_x(tmp_path):
     """C order, Fortran order, a column slice of a wider table and a memory map: the same sums, bit for bit."""
     rng = np.random.default_rng(7)
@@ -99,18 +115,31 @@ def test_the_blocks_shared_among_threads_give_the_same_bits_as_one_thread(monkey
     assert alone[0] == shared[0] and np.array_equal(alone[1], shared[1])
 
 
-@pytest.mark.parametrize("size", [3, fused.FEW + 1])  # the form with fewest calls, and the one with fewest cycles
-def test_softplus_and_logistic_to_1e_14(size):
+# the careful form alone (few elements); exp and log1p of e^m; e^m overflowing, so the careful form takes over
+@pytest.mark.parametrize("size, largest", [(3, 700.0), (fused.FEW + 1, 700.0), (fused.FEW + 1, 1000.0)])
+def test_softplus_sum_and_logistic_to_1e_14(size, largest):
     rng = np.random.default_rng(size)
-    m = np.concatenate([[0.0, -0.0, 1e-300, -1e-20, 36.0, -36.0, 700.0, -700.0],
+    m = np.concatenate([[0.0, -0.0, 1e-300, -1e-20, 36.0, -36.0, largest, -700.0],
                         rng.normal(scale=rng.choice([1e-6, 1.0, 10.0, 100.0]), size=size)])[:max(size, 8)]
-    softplus, logistic = fused.softplus_and_logistic(m)
+    total, logistic = fused.softplus_sum_and_logistic(m)
     getcontext().prec = 700  # enough digits that 1 + exp(-700) keeps its tail
     try:
-        for x, s, p in zip(m, softplus, logistic, strict=True):
-            d = Decimal(float(x))
-            assert s == pytest.approx(float((1 + d.exp()).ln()), rel=1e-14), x
-            assert p == pytest.approx(float(1 / (1 + (-d).exp())), rel=1e-14), x
+        softplus = [(1 + Decimal(float(x)).exp()).ln() for x in m]
+        assert total == pytest.approx(float(sum(softplus)), rel=1e-14)
+        for x, p in zip(m, logistic, strict=True):
+            assert p == pytest.approx(float(1 / (1 + (-Decimal(float(x))).exp())), rel=1e-14), x
+    finally:
+        getcontext().prec = 60
+
+
+@pytest.mark.parametrize("size", [3, fused.FEW + 1])
+def test_softplus_sum_of_well_classified_rows_keeps_every_tiny_term(size):
+    """Every row far on its label's side: each term is about e^m, far below 1 ulp of 1, and all of them count."""
+    m = -np.random.default_rng(size).uniform(20.0, 700.0, size=size)
+    total, _ = fused.softplus_sum_and_logistic(m)
+    getcontext().prec = 700
+    try:
+        assert total == pytest.approx(float(sum((1 + Decimal(float(x)).exp()).ln() for x in m)), rel=1e-14)
     finally:
         getcontext().prec = 60
 
