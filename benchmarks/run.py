@@ -45,11 +45,15 @@ def dataset(n: int, d: int, seed: int = 0) -> Dataset:
     return Dataset(X, t, tuple(f"x{j}" for j in range(d)))
 
 
-def interleaved(functions: dict, repeats: int, number: int = 1) -> dict:
-    """Median seconds per call of each function, timed in turn, `repeats` rounds of `number` calls."""
+def interleaved(functions: dict, repeats: int, number: int = 1, pause: float = 0.0) -> dict:
+    """Median seconds per call of each function, timed in turn, `repeats` rounds of `number` calls.
+
+    `pause` seconds of sleep (not timed) before each round of calls let the threads of the call before go idle.
+    """
     times = {name: [] for name in functions}
     for _ in range(repeats):
         for name, f in functions.items():
+            time.sleep(pause)
             start = time.perf_counter()
             for _ in range(number):
                 f()
@@ -57,10 +61,11 @@ def interleaved(functions: dict, repeats: int, number: int = 1) -> dict:
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-# Steps are timed in batches of consecutive steps lasting at least this long, as in a training run.
-# Shorter batches time the hand-over between the functions compared: OpenBLAS's threads spin for about
-# 0.1 s after a threaded call, on the cores cecli's two-thread step is about to use.
-BATCH_SECONDS = 0.5
+# Steps are timed in batches of consecutive steps lasting at least this long, as in a training run, each
+# batch after a pause: OpenBLAS's threads spin for about 0.1 s after a threaded call, on the cores that the
+# next function timed (cecli's step shares its blocks among them) is about to use. In a training run
+# nothing runs between two steps.
+BATCH_SECONDS, PAUSE_SECONDS = 0.5, 0.2
 QUICK = False  # a quick run prints its ratios but judges no target: small sizes say nothing of scale
 
 
@@ -151,7 +156,7 @@ def steps_section(sizes, quick: bool) -> None:
         steps = {name: make(data, 1.0) for name, make in makers.items()}
         probe = interleaved({"ref": steps["ref"]}, 3)["ref"]
         number = max(1, int(2e6 // (n * d + 1000)), int((0.02 if quick else BATCH_SECONDS) / probe))
-        times = interleaved(steps, 3 if quick else 11, number)
+        times = interleaved(steps, 3 if quick else 11, number, 0.0 if quick else PAUSE_SECONDS)
         floor = 2 * data.X.nbytes / bandwidth
         cecli = times["cecli"]
         print(f"  {f'{n} x {d}':>14} {cecli:>9.3g}s {times['ref']:>9.3g}s {times['ref+loss']:>9.3g}s "
