@@ -182,7 +182,7 @@ def pool():
 
 
 def blas_limiter():
-    """threadpoolctl's controller of BLAS's threads, or None when it is not installed (then one lane)."""
+    """threadpoolctl's controller of BLAS's threads, or False when it is not installed (then one lane)."""
     global _blas
     with _lock:
         if _blas is None:
